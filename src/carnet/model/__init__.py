@@ -1,0 +1,27 @@
+"""Records and values of a vault: frozen dataclasses, no I/O.
+
+Nothing in this package imports anything else from ``carnet``.
+"""
+
+from carnet.model.values import Code, Money, Problem, Provenance, Quantity, Severity
+from carnet.model.records import (
+    ClaimLine,
+    Extracted,
+    Kind,
+    Person,
+    Record,
+)
+
+__all__ = [
+    "ClaimLine",
+    "Code",
+    "Extracted",
+    "Kind",
+    "Money",
+    "Person",
+    "Problem",
+    "Provenance",
+    "Quantity",
+    "Record",
+    "Severity",
+]

@@ -1,0 +1,81 @@
+"""Connections: SQLCipher files by path, PostgreSQL by URL.
+
+Every SQLite connection is keyed, then set to WAL, ``synchronous=FULL``,
+foreign keys on, a busy timeout and in-memory temp storage (no clear-text
+temp files). The settings are asserted, not hoped for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from carnet.errors import WrongPassphrase
+
+SQLITE_PRAGMAS = (
+    ("journal_mode", "WAL", "wal"),
+    ("synchronous", "FULL", 2),
+    ("foreign_keys", "ON", 1),
+    ("busy_timeout", "10000", 10000),
+    ("temp_store", "MEMORY", 2),
+)
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
+
+
+def postgres_engine(url: str) -> Engine:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlcipher_connector(path: Path, key_pragma: str) -> Callable[[], Any]:
+    def connect() -> Any:
+        conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA cipher_log_level = NONE")  # no "hmac check failed" noise
+        conn.execute(f"PRAGMA key = {key_pragma}")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            conn.close()
+            raise WrongPassphrase(f"{path}: wrong passphrase (or not a Carnet vault)") from None
+        for name, value, expected in SQLITE_PRAGMAS:
+            conn.execute(f"PRAGMA {name} = {value}")
+            got = conn.execute(f"PRAGMA {name}").fetchone()[0]
+            if got != expected:
+                conn.close()
+                raise RuntimeError(f"PRAGMA {name} is {got!r}, expected {expected!r}")
+        return conn
+
+    return connect
+
+
+def sqlcipher_engine(path: Path, key_pragma: str) -> Engine:
+    """An engine over one SQLCipher file; the key never leaves this closure."""
+    engine = create_engine(
+        "sqlite://",
+        creator=_sqlcipher_connector(path, key_pragma),
+        module=sqlcipher3.dbapi2,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # The driver's implicit transactions are off (isolation_level=None):
+        # SQLAlchemy decides. Writers take the write lock at once (IMMEDIATE)
+        # so two writers queue instead of failing on upgrade; readers never block.
+        write = conn.get_execution_options().get("carnet_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
