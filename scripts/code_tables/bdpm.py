@@ -82,9 +82,9 @@ DRUG_COLUMNS = (
 
 def build_drugs(root: Path) -> tuple[Table, Table]:
     """The ``drugs`` table (keyed by CIP13) and the ``generic_groups`` table (id → label)."""
-    names_reading, generic_reading, cip_reading = (
-        Reading(PRODUCTS), Reading(GENERICS), Reading(PRESENTATIONS)
-    )  # fmt: skip
+    names_reading = Reading(PRODUCTS)
+    generic_reading = Reading(GENERICS)
+    cip_reading = Reading(PRESENTATIONS)
     names = {r.values["cis"]: r.values["name"] for r in read_source(root, PRODUCTS, names_reading)}
     groups = Table(
         name="generic_groups",

@@ -15,7 +15,7 @@ from datetime import datetime
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})*")
 _RATE = re.compile(r"(\d{1,3})\s*%")
-_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _SAS_DATE = re.compile(r"(\d{2})([A-Z]{3})(\d{4})(?::\d{2}:\d{2}:\d{2})?")
 
 
@@ -36,9 +36,7 @@ def decimal(raw: str) -> str:
     mark = max(value.rfind(","), value.rfind("."))
     whole, fraction = (value[:mark], value[mark + 1 :]) if mark >= 0 else (value, "0")
     grouped = "," in whole or "." in whole
-    if not fraction.isdigit() or not (
-        _GROUPED.fullmatch(whole) if grouped else whole.isdigit()
-    ):
+    if not fraction.isdigit() or not (_GROUPED.fullmatch(whole) if grouped else whole.isdigit()):
         raise ValueError(f"{raw!r} is not a decimal number")
     digits = whole.replace(",", "").replace(".", "")
     return f"{int(digits)}.{fraction}" if mark >= 0 else str(int(digits))
@@ -82,7 +80,12 @@ def date_sas(raw: str) -> str:
 
 
 def unquoted(raw: str) -> str:
-    """A label that was CSV-quoted twice upstream (``"Doigt ""à ressort"""``) → plain text."""
+    """A label CSV-quoted twice upstream (read once, it is still quoted) → plain text.
+
+    ``IR_CIM_V.csv`` holds a few labels that, after one CSV reading, still start
+    and end with a quote and double their inner quotes; a second reading gives
+    ``Doigt "à ressort"``.
+    """
     value = raw.strip()
     if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
         value = next(csv.reader([value]))[0]

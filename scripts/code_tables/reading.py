@@ -15,6 +15,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from code_tables.parsing import text
 
@@ -68,7 +69,7 @@ class Source:
     columns: tuple[Column, ...]
     header: bool = True
     skip_records: int = 0
-    quoting: int = csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
     fields: int | None = None
 
 
@@ -137,9 +138,7 @@ def read_source(root: Path, source: Source, reading: Reading) -> Iterator[Record
         raise SourceError(f"{source.path}: cannot read ({error})") from error
     reading.encoding = detect_encoding(data, source.encoding)
     content = data.decode(reading.encoding).removeprefix("\ufeff")
-    reader = csv.reader(
-        io.StringIO(content, newline=""), delimiter=source.delimiter, quoting=source.quoting
-    )
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=source.delimiter, quoting=source.quoting)
     positions = None if source.header else _positions(source, None)
     previous_end = 0
     for number, cells in enumerate(reader):

@@ -86,51 +86,81 @@ def _simple(root: Path, source: Source, table: Table) -> Table:
 def build_nabm(root: Path) -> Table:
     notes = ("Price = coefficient × value of the key letter (B), a reimbursement rule.",)
     columns = ("code", "label", "letter", "coefficient", "created", "removed")
-    return _simple(root, NABM, Table("nabm", "NABM biology acts → key letter and coefficient",
-                                     columns, ("code",), notes=notes))
+    return _simple(
+        root,
+        NABM,
+        Table(
+            "nabm",
+            "NABM biology acts → key letter and coefficient",
+            columns,
+            ("code",),
+            notes=notes,
+        ),
+    )
 
 
 def build_lpp(root: Path) -> Table:
     notes = ("No tariff column in the source; `end` is the end of validity when set.",)
     columns = ("code", "label", "type", "end")
-    return _simple(root, LPP, Table("lpp", "LPP codes (devices, services) → label",
-                                    columns, ("code",), notes=notes))
+    return _simple(
+        root,
+        LPP,
+        Table("lpp", "LPP codes (devices, services) → label", columns, ("code",), notes=notes),
+    )
 
 
 def build_cim10(root: Path) -> Table:
     notes = ("`ald` is the ALD (list of 30) number the code belongs to; 99 is none.",)
     columns = ("code", "label", "category", "ald")
-    return _simple(root, CIM10, Table("cim10", "CIM-10 (ICD-10) codes → label, ALD",
-                                      columns, ("code",), notes=notes))
+    return _simple(
+        root,
+        CIM10,
+        Table("cim10", "CIM-10 (ICD-10) codes → label, ALD", columns, ("code",), notes=notes),
+    )
 
 
 def build_ald(root: Path) -> Table:
     columns = ("code", "label", "decree")
-    return _simple(root, ALD, Table("ald", "ALD (long-term conditions) list → label",
-                                    columns, ("code",)))
+    return _simple(root, ALD, Table("ald", "ALD (long-term conditions) list → label", columns, ("code",)))
 
 
 def build_natures(root: Path) -> Table:
     columns = ("code", "letter", "label")
-    table = Table("prestation_natures", "SNDS natures de prestation (PRS_NAT) → letter, label",
-                  columns, ("code",))
+    table = Table(
+        "prestation_natures",
+        "SNDS natures de prestation (PRS_NAT) → letter, label",
+        columns,
+        ("code",),
+    )
     return _simple(root, NATURES, table)
 
 
 def build_atc(root: Path) -> Table:
-    """ATC classes of all five levels; a code filed under another level's file is reported."""
+    """ATC classes of all five levels, each labelled from the file of its own level.
+
+    OpenMedic files also list coarser codes among finer ones (``A02X`` in the
+    level-5 file, with a slightly different label): those rows are reported
+    and skipped; a code found in no file of its level is reported too.
+    """
     table = Table("atc", "ATC classes → level and label", ("code", "level", "label"), ("code",))
+    misplaced: list[tuple[str, int, str, int]] = []
     for expected, source in enumerate(ATC, start=1):
         reading = Reading(source)
         table.readings.append(reading)
         rows: list[tuple[int, dict[str, str]]] = []
         for record in read_source(root, source, reading):
-            code = record.values["code"]
-            level = ATC_LEVELS.get(len(code))
-            if level != expected:
-                reason = f"ATC code {code} is not of level {expected} (kept only if seen at its level)"
-                table.problems.append(Problem(source.path, record.line, reason))
+            code, label = record.values["code"], record.values["label"]
+            if ATC_LEVELS.get(len(code)) != expected:
+                misplaced.append((source.path, record.line, code, expected))
                 continue
-            rows.append((record.line, {"code": code, "level": str(level), "label": record.values["label"]}))
+            rows.append((record.line, {"code": code, "level": str(expected), "label": label}))
         deduplicate(table, source.path, rows)
+    known = {row["code"] for row in table.rows}
+    for path, line, code, expected in misplaced:
+        level = ATC_LEVELS.get(len(code))
+        if code in known:
+            reason = f"ATC code {code} (level {level}) listed among level {expected}; label of its own level kept"
+        else:
+            reason = f"ATC code {code} is not a level-{expected} code and is in no file of its level (skipped)"
+        table.problems.append(Problem(path, line, reason))
     return table

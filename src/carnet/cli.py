@@ -19,10 +19,13 @@ from carnet.errors import CarnetError
 from carnet.store import Vault, create_vault, open_vault
 from carnet.store.engine import is_postgres
 
-app = typer.Typer(help="Carnet — vos données de santé, chez vous. Your health data, back with you.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Carnet — vos données de santé, chez vous. Your health data, back with you.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
 
 VaultOpt = Annotated[str | None, typer.Option("--vault", help="Vault file or postgresql:// URL (env CARNET_VAULT).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -71,18 +74,31 @@ def import_(
 
             report = import_paths(v, paths, progress=progress)
     if as_json:
-        _print_json([
-            {"file": f.name, "outcome": f.outcome.value, "importer": f.importer,
-             "counts": {k: val for k, val in dataclasses.asdict(f.counts).items() if k != "problems"},
-             "problems": [dataclasses.asdict(p) for p in f.problems]}
-            for f in report.files
-        ])
+        _print_json(
+            [
+                {
+                    "file": f.name,
+                    "outcome": f.outcome.value,
+                    "importer": f.importer,
+                    "counts": {k: val for k, val in dataclasses.asdict(f.counts).items() if k != "problems"},
+                    "problems": [dataclasses.asdict(p) for p in f.problems],
+                }
+                for f in report.files
+            ]
+        )
     else:
         table = Table("file", "outcome", "read", "added", "duplicates", "rejected", "warnings")
         for f in report.files:
             c = f.counts
-            table.add_row(Path(f.name).name, f.outcome.value, str(c.read), str(c.added), str(c.duplicates),
-                          str(c.rejected), str(c.warnings))
+            table.add_row(
+                Path(f.name).name,
+                f.outcome.value,
+                str(c.read),
+                str(c.added),
+                str(c.duplicates),
+                str(c.rejected),
+                str(c.warnings),
+            )
         out.print(table)
         for f in report.files:
             for p in f.problems[:20]:
@@ -106,8 +122,9 @@ def people(vault: VaultOpt = None, as_json: JsonOpt = False) -> None:
         return
     table = Table("id", "name", "birth date", "sex", "relationship", "records")
     for p in rows:
-        table.add_row(str(p.id), p.display_name, p.birth_date or "", p.sex or "", p.relationship or "",
-                      str(counts.get(p.id, 0)))
+        table.add_row(
+            str(p.id), p.display_name, p.birth_date or "", p.sex or "", p.relationship or "", str(counts.get(p.id, 0))
+        )
     out.print(table)
 
 
@@ -148,8 +165,13 @@ def timeline(
     table = Table("date", "kind", "what", "value", "source")
     for i in items:
         value = f"{i.value_num:g} {i.value_unit or ''}".strip() if i.value_num is not None else (i.value_text or "")
-        table.add_row((i.date or "")[:10], i.kind, i.display or i.code or "", value,
-                      f"{i.source or ''} {Path(i.file_name).name}:{i.pointer}".strip())
+        table.add_row(
+            (i.date or "")[:10],
+            i.kind,
+            i.display or i.code or "",
+            value,
+            f"{i.source or ''} {Path(i.file_name).name}:{i.pointer}".strip(),
+        )
     out.print(table)
 
 
@@ -215,8 +237,41 @@ def serve(
     settings = Settings.from_env(vault)
     v = _open(vault)
     out.print(f"Carnet: http://{host}:{port}/")
-    uvicorn.run(create_app(v, public_base_url=settings.public_base_url), host=host, port=port,
-                log_level="warning", server_header=False)
+    uvicorn.run(
+        create_app(v, public_base_url=settings.public_base_url),
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+    )
+
+
+DEMO_VAULT = Path("demo") / "household.carnet"
+DEMO_PASSPHRASE = "demo-carnet"  # noqa: S105  (the demo vault holds synthetic data only)
+
+
+@app.command()
+def demo(
+    vault: Annotated[Path, typer.Option("--vault", help="Where to put the demo vault.")] = DEMO_VAULT,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8765,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the vault, don't serve it.")] = False,
+) -> None:
+    """Build a demo household (synthetic) in a local vault and serve it."""
+    from carnet.demo.build import build_demo
+
+    passphrase = os.environ.get("CARNET_PASSPHRASE") or DEMO_PASSPHRASE
+    v = build_demo(vault, passphrase, progress=lambda msg: err.print(msg, highlight=False, markup=False))
+    out.print(f"Coffre de démonstration / demo vault: {vault} (passphrase: {passphrase})")
+    if no_serve:
+        v.close()
+        return
+    import uvicorn
+
+    from carnet.web.app import create_app
+
+    out.print(f"Carnet: http://{host}:{port}/")
+    uvicorn.run(create_app(v), host=host, port=port, log_level="warning", server_header=False)
 
 
 def main() -> None:
@@ -234,6 +289,9 @@ def main() -> None:
     except Exception as exc:  # last-resort handler: no stack trace for users
         if os.environ.get("CARNET_DEBUG"):
             raise
-        err.print(f"carnet: unexpected error ({type(exc).__name__}: {exc}); set CARNET_DEBUG=1 for details",
-                  highlight=False, markup=False)
+        err.print(
+            f"carnet: unexpected error ({type(exc).__name__}: {exc}); set CARNET_DEBUG=1 for details",
+            highlight=False,
+            markup=False,
+        )
         sys.exit(70)

@@ -91,7 +91,9 @@ def import_file(vault: Vault, file: InputFile, registry: Registry) -> FileResult
 
 
 def import_inputs(
-    vault: Vault, inputs: Iterable[InputFile | RejectedFile], registry: Registry | None = None,
+    vault: Vault,
+    inputs: Iterable[InputFile | RejectedFile],
+    registry: Registry | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     registry = registry or default_registry()

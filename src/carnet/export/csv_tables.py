@@ -12,13 +12,44 @@ from carnet.store import schema as s
 from carnet.store.vault import Vault
 
 RECORD_COLUMNS = (
-    "natural_key", "person", "kind", "resource_type", "date", "end_date", "code_system", "code",
-    "display", "status", "value_num", "value_unit", "value_text", "reference_range", "file_sha256", "pointer",
+    "natural_key",
+    "person",
+    "kind",
+    "resource_type",
+    "date",
+    "end_date",
+    "code_system",
+    "code",
+    "display",
+    "status",
+    "value_num",
+    "value_unit",
+    "value_text",
+    "reference_range",
+    "file_sha256",
+    "pointer",
 )
 LINE_COLUMNS = (
-    "claim", "line_no", "person", "date", "category", "provider", "act_system", "act_code", "act_display",
-    "quantity", "currency", "charged", "base", "paid_primary", "paid_complementary", "fixed_charges",
-    "overbilling", "patient_share", "primary_payer", "complementary_payer",
+    "claim",
+    "line_no",
+    "person",
+    "date",
+    "category",
+    "provider",
+    "act_system",
+    "act_code",
+    "act_display",
+    "quantity",
+    "currency",
+    "charged",
+    "base",
+    "paid_primary",
+    "paid_complementary",
+    "fixed_charges",
+    "overbilling",
+    "patient_share",
+    "primary_payer",
+    "complementary_payer",
 )
 MONEY = {"charged", "base", "paid_primary", "paid_complementary", "fixed_charges", "overbilling", "patient_share"}
 
@@ -67,10 +98,10 @@ def export_csv(vault: Vault, out: Path) -> dict[str, int]:
             )
             n = 0
             names = [n_ for n_ in LINE_COLUMNS if n_ != "person"]
-            for row in conn.execute(q):
-                values = dict(zip(names, row[:-1], strict=True))
-                values["person"] = people.get(row[-1]) if row[-1] is not None else None
-                w.writerow([_money(values[k]) if k in MONEY else safe_cell(values[k]) for k in LINE_COLUMNS])
+            for line in conn.execute(q):
+                cells: dict[str, object] = dict(zip(names, line[:-1], strict=True))
+                cells["person"] = people.get(line[-1]) if line[-1] is not None else None
+                w.writerow([_money(cells[k]) if k in MONEY else safe_cell(cells[k]) for k in LINE_COLUMNS])
                 n += 1
             counts["claim_lines"] = n
     return counts

@@ -3,7 +3,6 @@
 Nothing in this package imports anything else from ``carnet``.
 """
 
-from carnet.model.values import Code, Money, Problem, Provenance, Quantity, Severity
 from carnet.model.records import (
     ClaimLine,
     Extracted,
@@ -11,6 +10,7 @@ from carnet.model.records import (
     Person,
     Record,
 )
+from carnet.model.values import Code, Money, Problem, Provenance, Quantity, Severity
 
 __all__ = [
     "ClaimLine",

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-
-from decimal import Decimal
 
 from carnet.model.values import Code, Money, Problem, Provenance, Quantity
 
@@ -130,4 +129,3 @@ class Extracted:
     problems: list[Problem] = field(default_factory=list)
     source_name: str | None = None  # the data holder, e.g. "Synthea", "CMS Blue Button"
     read: int = 0  # items read from the file (for read = imported + duplicate + rejected)
-

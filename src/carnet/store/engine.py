@@ -2,7 +2,9 @@
 
 Every SQLite connection is keyed, then set to WAL, ``synchronous=FULL``,
 foreign keys on, a busy timeout and in-memory temp storage (no clear-text
-temp files). The settings are asserted, not hoped for.
+temp files); every PostgreSQL session gets ``synchronous_commit=on`` and
+checks ``fsync`` and ``full_page_writes``. The settings are asserted, not
+hoped for.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from carnet.errors import WrongPassphrase
+from carnet.errors import CarnetError, WrongPassphrase
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "WAL", "wal"),
@@ -26,16 +28,33 @@ SQLITE_PRAGMAS = (
 )
 
 
+#: Server settings without which a committed transaction may not survive a crash.
+POSTGRES_DURABLE = ("fsync", "full_page_writes", "synchronous_commit")
+
+
 def is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
 
 
 def postgres_engine(url: str) -> Engine:
+    """An engine whose sessions commit durably, whatever the database or role defaults say."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c synchronous_commit=on"})
+
+    @event.listens_for(engine, "connect")
+    def _durable(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            for name in POSTGRES_DURABLE:
+                cur.execute(f"SHOW {name}")
+                got = cur.fetchone()[0]
+                if got != "on":
+                    raise CarnetError(f"PostgreSQL runs with {name}={got}: commits could be lost in a crash")
+        dbapi_conn.rollback()
+
+    return engine
 
 
 def _sqlcipher_connector(path: Path, key_pragma: str) -> Callable[[], Any]:

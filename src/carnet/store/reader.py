@@ -66,7 +66,7 @@ def persons(conn: Connection) -> list[PersonRow]:
     rows = conn.execute(
         select(p.id, p.natural_key, p.given, p.family, p.birth_date, p.sex, p.deceased, p.relationship).order_by(p.id)
     )
-    return [PersonRow(*row) for row in rows]
+    return [PersonRow(**row._asdict()) for row in rows]
 
 
 def person(conn: Connection, person_id: int) -> PersonRow | None:
@@ -90,13 +90,23 @@ def counts_by_person(conn: Connection) -> dict[int, int]:
 def last_imports(conn: Connection, limit: int = 20) -> list[ImportRow]:
     i = s.imports.c
     q = (
-        select(i.id, i.file_name, i.importer, s.sources.c.name, i.imported_at, i.read, i.added, i.duplicates,
-               i.rejected, i.warnings)
+        select(
+            i.id,
+            i.file_name,
+            i.importer,
+            s.sources.c.name.label("source"),
+            i.imported_at,
+            i.read,
+            i.added,
+            i.duplicates,
+            i.rejected,
+            i.warnings,
+        )
         .select_from(s.imports.outerjoin(s.sources, s.sources.c.id == i.source_id))
         .order_by(i.id.desc())
         .limit(limit)
     )
-    return [ImportRow(*row) for row in conn.execute(q)]
+    return [ImportRow(**row._asdict()) for row in conn.execute(q)]
 
 
 def timeline(
@@ -118,8 +128,23 @@ def timeline(
     if until:
         conds.append(r.date < until + "\uffff")
     q = (
-        select(r.id, r.kind, r.date, r.end_date, r.resource_type, r.code_system, r.code, r.display, r.status,
-               r.value_num, r.value_unit, r.value_text, s.sources.c.name, s.imports.c.file_name, r.pointer)
+        select(
+            r.id,
+            r.kind,
+            r.date,
+            r.end_date,
+            r.resource_type,
+            r.code_system,
+            r.code,
+            r.display,
+            r.status,
+            r.value_num,
+            r.value_unit,
+            r.value_text,
+            s.sources.c.name.label("source"),
+            s.imports.c.file_name,
+            r.pointer,
+        )
         .select_from(
             s.records.join(s.imports, s.imports.c.id == r.import_id).outerjoin(
                 s.sources, s.sources.c.id == s.imports.c.source_id
@@ -131,7 +156,7 @@ def timeline(
     )
     if limit is not None:
         q = q.limit(limit)
-    return [TimelineItem(*row) for row in conn.execute(q)]
+    return [TimelineItem(**row._asdict()) for row in conn.execute(q)]
 
 
 def record_resource(conn: Connection, record_id: int) -> dict[str, Any] | None:

@@ -78,9 +78,7 @@ def _passphrase(passphrase: str | None) -> str:
     return value
 
 
-def create_vault(
-    target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF
-) -> Vault:
+def create_vault(target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF) -> Vault:
     """Create a new vault (file or PostgreSQL database) and migrate it to the head schema."""
     if is_postgres(target):
         vault = Vault(postgres_engine(target), target, None)
@@ -97,9 +95,7 @@ def create_vault(
     return vault
 
 
-def open_vault(
-    target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF
-) -> Vault:
+def open_vault(target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF) -> Vault:
     """Open an existing vault; a wrong passphrase is one clear error."""
     if is_postgres(target):
         vault = Vault(postgres_engine(target), target, None)

@@ -80,7 +80,9 @@ def _upsert_persons(conn: Connection, persons: Iterable[Person], counts: WriteCo
             "created_at": utcnow(),
         }
         first = False
-        known[person.natural_key] = int(conn.execute(s.persons.insert().values(**row).returning(s.persons.c.id)).scalar_one())
+        known[person.natural_key] = int(
+            conn.execute(s.persons.insert().values(**row).returning(s.persons.c.id)).scalar_one()
+        )
         counts.persons_added += 1
     return known
 
@@ -191,9 +193,7 @@ class _Batch:
             fresh.append((row, rec))
         self.pending = []
         if superseded:
-            self.conn.execute(
-                update(s.records).where(s.records.c.natural_key.in_(superseded)).values(current=False)
-            )
+            self.conn.execute(update(s.records).where(s.records.c.natural_key.in_(superseded)).values(current=False))
         self._insert(fresh)
 
     def _insert(self, fresh: list[tuple[dict[str, Any], Record]]) -> None:
@@ -265,7 +265,13 @@ def write_extracted(conn: Connection, file: InputFile, importer: str, extracted:
         conn.execute(
             s.problems.insert(),
             [
-                {"import_id": import_id, "file": p.file, "position": p.position, "reason": p.reason, "severity": p.severity.value}
+                {
+                    "import_id": import_id,
+                    "file": p.file,
+                    "position": p.position,
+                    "reason": p.reason,
+                    "severity": p.severity.value,
+                }
                 for p in counts.problems
             ],
         )

@@ -1,0 +1,1 @@
+"""The holder side: synthetic population, per-member packages, engines (DuckDB, Spark)."""

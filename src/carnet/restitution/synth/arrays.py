@@ -1,0 +1,69 @@
+"""Array aliases and small vectorised helpers shared by the synthesis modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+AnyArray = npt.NDArray[Any]
+
+
+def group_starts(keys: AnyArray) -> BoolArray:
+    """True where a sorted key array starts a new group."""
+    starts = np.ones(len(keys), dtype=np.bool_)
+    if len(keys) > 1:
+        starts[1:] = keys[1:] != keys[:-1]
+    return starts
+
+
+def rank_in_group(keys: AnyArray) -> IntArray:
+    """0, 1, 2… within each run of equal values of a sorted key array."""
+    n = len(keys)
+    index = np.arange(n, dtype=np.int64)
+    first = np.maximum.accumulate(np.where(group_starts(keys), index, 0))
+    return index - first
+
+
+def cumsum_before(values: IntArray, keys: AnyArray) -> IntArray:
+    """Sum of ``values`` over earlier rows of the same group (keys sorted)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    total = np.cumsum(values, dtype=np.int64)
+    starts = group_starts(keys)
+    offset = np.maximum.accumulate(np.where(starts, total - values, np.iinfo(np.int64).min))
+    return total - values - offset
+
+
+def capped(nominal: IntArray, cap: IntArray, keys: AnyArray) -> IntArray:
+    """What is left of each row's ``nominal`` under a running ``cap`` per group.
+
+    Rows are in order within groups (``keys`` sorted). Row by row, a running cap
+    grants ``min(nominal, cap - granted so far)``; since grants equal nominal
+    amounts until the cap binds, this equals ``cap`` minus the nominal sum of
+    earlier rows, clipped to ``[0, nominal]``.
+    """
+    room = cap - cumsum_before(nominal, keys)
+    result: IntArray = np.clip(room, 0, nominal)
+    return result
+
+
+def weighted_pick(rng: np.random.Generator, weight: FloatArray, count: int) -> IntArray:
+    """Indices of ``count`` distinct items drawn with probability ∝ ``weight`` (Gumbel top-k)."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.log(np.maximum(weight, 1e-300)) + rng.gumbel(size=len(weight))
+    if count >= len(weight):
+        return np.argsort(-keys, kind="stable").astype(np.int64)
+    chosen = np.argpartition(-keys, count - 1)[:count]
+    return np.sort(chosen).astype(np.int64)
+
+
+def as_int(values: Any) -> IntArray:
+    result: IntArray = np.asarray(values, dtype=np.int64)
+    return result

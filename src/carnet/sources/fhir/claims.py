@@ -1,0 +1,253 @@
+"""Claim and ExplanationOfBenefit → :class:`ClaimLine` objects with the money breakdown.
+
+Each adjudication amount gets one role. A CMS Blue Button variable
+(``https://bluebutton.cms.gov/resources/variables/line_nch_pmt_amt``), when
+present, is the most precise coding and wins; otherwise the CARIN-BB / HL7
+adjudication category decides (``submitted``, ``eligible``, ``benefit``,
+``paidtoprovider`` …). Variables we cannot place (rates, discounts, drug-cost
+splits) stay in the line's ``explanation`` only, never in a total.
+
+- charged: ``item.net``, else ``unitPrice × quantity × factor``, else "submitted";
+- base: "eligible" / "allowedamount";
+- paid_primary: "benefit", else paid to provider + paid to patient;
+- paid_complementary: "priorpayerpaid" (another payer, e.g. Medicare secondary payer);
+- patient_share: "paidbypatient", else copay + deductible + coinsurance.
+
+An EOB without items gives one line from ``total`` and ``payment``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from carnet.model import ClaimLine, Code, Money
+from carnet.sources.fhir import codes as systems
+from carnet.sources.fhir.context import Context, at
+from carnet.sources.fhir.values import concept, decimal, label_of, reference_label, start_end, valid_date
+
+BB_VARIABLES = "https://bluebutton.cms.gov/resources/variables/"
+
+_BB_ROLES: dict[str, str | None] = {
+    "line_sbmtd_chrg_amt": "charged", "rev_cntr_tot_chrg_amt": "charged", "tot_rx_cst_amt": "charged",
+    "line_alowd_chrg_amt": "base",
+    "line_nch_pmt_amt": "paid", "rev_cntr_pmt_amt_amt": "paid", "cvrd_d_plan_pd_amt": "paid",
+    "line_prvdr_pmt_amt": "paid_part", "line_bene_pmt_amt": "paid_part",
+    "rev_cntr_prvdr_pmt_amt": "paid_part", "rev_cntr_bene_pmt_amt": "paid_part",
+    "ptnt_pay_amt": "patient", "rev_cntr_ptnt_rspnsblty_pmt": "patient",
+    "line_coinsrnc_amt": "patient_part", "line_bene_ptb_ddctbl_amt": "patient_part",
+    "rev_cntr_cash_ddctbl_amt": "patient_part", "rev_cntr_blood_ddctbl_amt": "patient_part",
+    "rev_cntr_coinsrnc_wge_adjstd_c": "patient_part",
+    "line_bene_prmry_pyr_pd_amt": "other_payer", "rev_cntr_1st_msp_pd_amt": "other_payer",
+    "rev_cntr_2nd_msp_pd_amt": "other_payer", "othr_troop_amt": "other_payer", "plro_amt": "other_payer",
+}
+_CATEGORY_ROLES: dict[str, str] = {
+    "submitted": "charged", "drugcost": "charged",
+    "eligible": "base", "allowedamount": "base",
+    "benefit": "paid", "paidtoprovider": "paid_part", "paidtopatient": "paid_part",
+    "paidbypatient": "patient", "memberliability": "patient",
+    "copay": "patient_part", "deductible": "patient_part", "coinsurance": "patient_part",
+    "priorpayerpaid": "other_payer",
+}
+
+
+_role_cache: dict[str, tuple[bool, str | None, str]] = {}
+
+
+def _coding_role(code: str) -> tuple[bool, str | None, str]:
+    """(is a Blue Button variable, role, label) of one adjudication code, memoised."""
+    found = _role_cache.get(code)
+    if found is None:
+        if code.startswith(BB_VARIABLES):
+            name = code[len(BB_VARIABLES):]
+            found = (True, _BB_ROLES.get(name), name)
+        else:
+            found = (False, _CATEGORY_ROLES.get(code), code)
+        if len(_role_cache) < 10_000:
+            _role_cache[code] = found
+    return found
+
+
+def _role(category: Any) -> tuple[str | None, str]:
+    """(role, label) of an adjudication category; the label names it in explanations."""
+    codings = category.get("coding") if type(category) is dict else None
+    if type(codings) is not list:
+        return None, "?"
+    generic: tuple[str | None, str] | None = None
+    for coding in codings:
+        code = coding.get("code") if type(coding) is dict else None
+        if type(code) is str:
+            variable, role, label = _coding_role(code)
+            if variable:
+                return role, label
+            if generic is None:
+                generic = (role, label)
+    return generic or (None, "?")
+
+
+class _Amounts:
+    """Sums per role in one currency; amounts in another currency are reported, not mixed."""
+
+    __slots__ = ("ctx", "currency", "explanation", "position", "sums")
+
+    def __init__(self, ctx: Context, position: tuple[str, str]) -> None:
+        self.ctx, self.position = ctx, position
+        self.currency: str | None = None
+        self.sums: dict[str, Decimal] = {}
+        self.explanation: dict[str, Any] = {}
+
+    def money(self, value: Any) -> Decimal | None:
+        if type(value) is not dict:
+            return None
+        number = decimal(value.get("value"))
+        if number is None:
+            return None
+        currency = value.get("currency")
+        if currency is not None and currency != self.currency:
+            if self.currency is None and type(currency) is str:
+                self.currency = currency
+            else:
+                self.ctx.warn(at(*self.position), f"amount in {str(currency)[:8]} left out of a {self.currency} claim")
+                return None
+        return number
+
+    def add(self, entries: Any) -> None:
+        """Adjudications or EOB totals: each amount to its role, all of them to the explanation."""
+        if type(entries) is not list:
+            return
+        explanation, sums = self.explanation, self.sums
+        for entry in entries:
+            if type(entry) is not dict:
+                continue
+            amount = self.money(entry.get("amount"))
+            if amount is None:
+                continue
+            role, label = _role(entry.get("category"))
+            explanation[label if label not in explanation else f"{label}#{len(explanation)}"] = entry["amount"]["value"]
+            if role is not None:
+                sums[role] = sums[role] + amount if role in sums else amount
+
+    def pick(self, *roles: str) -> Decimal | None:
+        for role in roles:
+            if role in self.sums:
+                return self.sums[role]
+        return None
+
+
+def _charged(amounts: _Amounts, item: dict[str, Any]) -> Decimal | None:
+    net = amounts.money(item.get("net"))
+    if net is not None:
+        return net
+    price = amounts.money(item.get("unitPrice"))
+    if price is not None:
+        qty = item.get("quantity")
+        count = decimal(qty.get("value")) if type(qty) is dict else None
+        factor = decimal(item.get("factor"))
+        return price * (count if count is not None else 1) * (factor if factor is not None else 1)
+    return amounts.pick("charged")
+
+
+def _providers(res: dict[str, Any]) -> dict[int, str]:
+    team = res.get("careTeam")
+    found: dict[int, str] = {}
+    if type(team) is list:
+        for member in team:
+            if type(member) is dict and type(member.get("sequence")) is int:
+                label = reference_label(member.get("provider"))
+                if label:
+                    found[member["sequence"]] = label
+    return found
+
+
+class _Claim:
+    """One Claim or EOB being turned into lines."""
+
+    def __init__(self, ctx: Context, res: dict[str, Any], pointer: str) -> None:
+        self.ctx, self.res, self.pointer = ctx, res, pointer
+        start, _ = start_end(res.get("billablePeriod"))
+        self.date = start if valid_date(start) else (res.get("created") if valid_date(res.get("created")) else None)
+        self.provider = reference_label(res.get("provider"))
+        self.team = _providers(res) if "careTeam" in res else {}
+        self.payer = reference_label(res.get("insurer"))
+        if self.payer is None and type(res.get("insurance")) is list and res["insurance"]:
+            first = res["insurance"][0]
+            self.payer = reference_label(first.get("coverage")) if type(first) is dict else None
+
+    def _currency(self, amounts: _Amounts) -> str:
+        if amounts.currency:
+            return amounts.currency
+        if self.ctx.default_currency:
+            return self.ctx.default_currency
+        self.ctx.warn(self.pointer, "amounts without a currency (recorded as XXX)")
+        return "XXX"
+
+    def _act(self, item: dict[str, Any], where: str) -> Code | None:
+        codes, label = concept(item.get("productOrService"))
+        if not codes:
+            return Code(None, None, label) if label else None
+        act = codes[0]
+        if act.system is None or not systems.is_known(act.system):
+            reason = systems.problem(act.system, act.code)
+            if reason is not None:
+                self.ctx.warn(at(self.pointer, where + "/productOrService"), reason)
+        return act
+
+    def line(self, item: dict[str, Any], index: int) -> ClaimLine:
+        where = f"/item/{index}"
+        amounts = _Amounts(self.ctx, (self.pointer, where))
+        amounts.add(item.get("adjudication"))
+        charged = _charged(amounts, item)
+        date, _ = start_end(item.get("servicedDate") or item.get("servicedPeriod"))
+        if date is not None and not valid_date(date):
+            self.ctx.warn(at(self.pointer, where + "/serviced"), f"invalid date {str(date)[:40]!r} dropped")
+            date = None
+        qty = item.get("quantity")
+        category = label_of(item.get("category"))
+        team = item.get("careTeamSequence")
+        provider = self.team.get(team[0]) if type(team) is list and team and type(team[0]) is int else None
+        sequence = item.get("sequence")
+        return self._make(
+            amounts, charged, sequence if type(sequence) is int else index + 1,
+            date or self.date, category, provider or self.provider, self._act(item, where),
+            decimal(qty.get("value")) if type(qty) is dict else None,
+        )
+
+    def summary(self) -> ClaimLine:
+        """The one line of a claim without items: from ``total`` and ``payment``."""
+        amounts = _Amounts(self.ctx, (self.pointer, ""))
+        total = self.res.get("total")
+        charged = amounts.money(total) if type(total) is dict else None
+        amounts.add(total if type(total) is list else None)
+        payment = self.res.get("payment")
+        paid = amounts.money(payment.get("amount")) if type(payment) is dict else None
+        if paid is not None:
+            amounts.sums["paid"] = paid
+        return self._make(amounts, charged if charged is not None else amounts.pick("charged"), 1, self.date,
+                          label_of(self.res.get("type")), self.provider, None, None)
+
+    def _make(self, amounts: _Amounts, charged: Decimal | None, line_no: int, date: Any, category: str | None,
+              provider: str | None, act: Code | None, quantity: Decimal | None) -> ClaimLine:
+        cur = self._currency(amounts)
+
+        def money(value: Decimal | None) -> Money | None:
+            return None if value is None else Money(value, cur)
+
+        return ClaimLine(
+            line_no=line_no, date=date, category=category, provider=provider, act=act, quantity=quantity,
+            currency=cur, charged=money(charged), base=money(amounts.pick("base")),
+            paid_primary=money(amounts.pick("paid", "paid_part")),
+            paid_complementary=money(amounts.pick("other_payer")),
+            patient_share=money(amounts.pick("patient", "patient_part")),
+            primary_payer=self.payer, explanation=amounts.explanation or None,
+        )
+
+
+def claim_lines(ctx: Context, res: dict[str, Any], pointer: str) -> tuple[ClaimLine, ...]:
+    """The lines of a Claim or an ExplanationOfBenefit (one summary line without items)."""
+    claim = _Claim(ctx, res, pointer)
+    items = res.get("item")
+    if type(items) is list and items:
+        return tuple(claim.line(item, i) for i, item in enumerate(items) if type(item) is dict)
+    if res.get("total") is None and res.get("payment") is None:
+        return ()
+    return (claim.summary(),)

@@ -1,0 +1,86 @@
+"""The web app factory: ``create_app(vault)`` gives the FastAPI app ``carnet serve`` runs.
+
+Pages are rendered on the server (Jinja2), in French or English; static
+assets are vendored under ``static/`` so the app works offline. Every response
+goes through :class:`carnet.web.security.Guard` (security headers, host check,
+last-resort error page).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from carnet.store import Vault
+from carnet.web.labels import error_text
+from carnet.web.rendering import render_page
+from carnet.web.routes import household, imports, timeline
+from carnet.web.security import Guard, allowed_hosts, log
+from carnet.web.state import WebState
+from carnet.web.upload import MAX_UPLOAD_BYTES
+
+STATIC = Path(__file__).parent / "static"
+
+
+def error_page(request: Request, status_code: int) -> Response:
+    """A generic page for an error: its title and what to do, no detail of the failure."""
+    title, message = error_text(status_code)
+    state: WebState | None = getattr(request.app.state, "carnet", None) if "app" in request.scope else None
+    context = {
+        "status_code": status_code,
+        "title": title,
+        "message": message,
+        "max_bytes": state.max_upload_bytes if state and status_code == 413 else None,
+    }
+    try:
+        return render_page(request, "error.html", context, status_code=status_code)
+    except Exception:
+        log.exception("cannot render the error page")
+        return PlainTextResponse("Error", status_code=status_code)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    status_code = exc.status_code if isinstance(exc, HTTPException) else 500
+    response = error_page(request, status_code)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def on_invalid_request(request: Request, exc: Exception) -> Response:
+    return error_page(request, 400)
+
+
+def create_app(
+    vault: Vault,
+    *,
+    public_base_url: str | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+) -> FastAPI:
+    """The web app on ``vault``.
+
+    ``public_base_url`` is the address people reach the app at when it is not
+    only on the loopback (e.g. ``https://carnet.example``): its host is served,
+    its origin may post forms, and ``https`` turns on HSTS and ``Secure`` cookies.
+    """
+    base = public_base_url.rstrip("/") if public_base_url else None
+    app = FastAPI(title="Carnet", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for area in (household, imports, timeline):
+        app.include_router(area.router)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)
+    app.add_middleware(
+        Guard,
+        hosts=allowed_hosts(base),
+        hsts=bool(base and base.startswith("https://")),
+        error_page=error_page,
+    )
+    return app

@@ -1,0 +1,1 @@
+"""One routes module per area of the web app."""
