@@ -217,7 +217,7 @@ def restore(
     """Check a backup and restore it to a new vault file."""
     from carnet.store.backup import restore as run_restore
 
-    with open_vault(str(backup_file), _passphrase(str(backup_file))) as b:
+    with open_vault(str(backup_file), _passphrase(str(backup_file)), migrate=False) as b:
         assert b.key_pragma is not None
         run_restore(backup_file, to, b.key_pragma)
     out.print(f"{to}: restored, integrity ok")
@@ -277,8 +277,12 @@ def demo(
 def main() -> None:
     """Entry point: a CarnetError is one line on stderr and exit 1; no tracebacks."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a typer.Exit (e.g. exit 2 of import) comes back as a return value
     except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # a usage error: unknown command, bad or missing option
+        if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help (as Typer checks it)
+            err.print(f"carnet: {exc.format_message()}", highlight=False, markup=False)
         sys.exit(exc.exit_code)
     except CarnetError as exc:
         err.print(f"carnet: {exc}", highlight=False, markup=False)
@@ -295,3 +299,4 @@ def main() -> None:
             markup=False,
         )
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

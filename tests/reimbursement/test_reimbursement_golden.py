@@ -176,6 +176,7 @@ def test_gp_tariff_history(rules):
     # G 25 € (2023), 26.50 € (from 22/12/2023), 30 € (from 22/12/2024); PF 1 € then 2 € (15/05/2024).
     assert one(rules, act("2023-06-01", GP, "25", code="G")).amo_paid == E("16.50")
     assert one(rules, act("2024-01-10", GP, "26.50", code="G")).amo_paid == E("17.55")
+    assert one(rules, act("2024-02-29", GP, "26.50", code="G")).amo_paid == E("17.55")
     assert one(rules, act("2024-06-01", GP, "26.50", code="G")).amo_paid == E("16.55")
     assert one(rules, act("2024-12-22", GP, "30", code="G")).amo_paid == E("19.00")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 
@@ -157,7 +159,9 @@ def test_nested_bundles_are_flattened_with_their_pointers() -> None:
 
 
 def test_reference_data_is_kept_without_a_person() -> None:
-    docs = [{"resourceType": t, "id": "r1"} for t in ("Organization", "Practitioner", "Location", "Medication")]
+    docs: list[dict[str, Any]] = [
+        {"resourceType": t, "id": "r1"} for t in ("Organization", "Practitioner", "Location", "Medication")
+    ]
     docs += [{"resourceType": "OperationOutcome", "id": "oo", "issue": []},
              {"resourceType": "CapabilityStatement", "id": "cs", "status": "active", "fhirVersion": "4.0.1"}]
     ex = extract(bundle("collection", docs))

@@ -61,6 +61,13 @@ def test_r5_is_refused_with_its_evidence(doc: dict[str, Any], evidence: str) -> 
     assert evidence in err.reason
 
 
+def test_dstu2_is_refused_too() -> None:
+    err = refused({"resourceType": "MedicationOrder", "id": "1"})
+    assert err.reason == (
+        "this looks like FHIR DSTU2 (resource type MedicationOrder does not exist in R4); Carnet reads FHIR R4"
+    )
+
+
 def test_one_stu3_entry_refuses_the_whole_bundle_at_its_position() -> None:
     doc = bundle("collection", [patient("p1"), {"resourceType": "ReferralRequest", "id": "r"}])
     err = refused(doc)

@@ -1,4 +1,10 @@
-"""Assertions on a vault's files and rows, shared by the store and CLI tests."""
+"""Assertions on a vault's files and rows, shared by the store and CLI tests.
+
+``PASSPHRASE`` and ``FAST_KDF`` are the values the ``vault`` fixture of
+tests/conftest.py uses (a test checks that they open it). They are not imported
+from there: ``from conftest import`` finds whichever conftest.py was imported
+last, and tests/reimbursement has one too.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,10 @@ from sqlalchemy import Connection, func, select
 from carnet.export import export_fhir
 from carnet.store import Vault
 from carnet.store import schema as s
+from carnet.store.keys import KdfParams
+
+PASSPHRASE = "correct horse battery staple"
+FAST_KDF = KdfParams(memory_kib=8 * 1024, time_cost=1, parallelism=1)  # tests only: milliseconds per open
 
 
 def tree_digests(folder: Path) -> dict[str, str]:

@@ -2,8 +2,8 @@
 
 Run as ``python crash_driver.py VAULT FOLDER MEMORY_KIB TIME_COST PARALLELISM`` with
 ``CARNET_PASSPHRASE`` set. It prints ``ready`` once the vault is open, then
-``done <file>`` (flushed) as soon as that file's transaction has committed: the
-pipeline asks for progress on file i only after file i-1 is stored.
+``done <file>`` (flushed) for each file the pipeline says is durable (its
+``on_commit`` hook), and ``finished`` at the end.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from carnet.ingest import import_paths
+from carnet.ingest import FileResult, import_paths
 from carnet.store import open_vault
 from carnet.store.keys import KdfParams
 
@@ -22,15 +22,12 @@ def main() -> None:
     kdf = KdfParams(int(memory_kib), int(time_cost), int(parallelism))
     with open_vault(vault, os.environ["CARNET_PASSPHRASE"], kdf=kdf) as v:
         print("ready", flush=True)
-        previous: list[str] = []
 
-        def progress(name: str, _done: int, _total: int) -> None:
-            if previous:
-                print(f"done {previous.pop()}", flush=True)
-            if name:
-                previous.append(name)
+        def committed(files: list[FileResult]) -> None:
+            for f in files:
+                print(f"done {f.name}", flush=True)
 
-        import_paths(v, [Path(folder)], progress=progress)
+        import_paths(v, [Path(folder)], on_commit=committed)
     print("finished", flush=True)
 
 

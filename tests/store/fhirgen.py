@@ -3,7 +3,8 @@
 ``household`` gives a patient with resources of 14 types that refer to each
 other (Encounter → Practitioner/Organization/Location, DiagnosticReport →
 Observation, MedicationRequest → Medication, CarePlan → Condition…). Free-text
-fields take strings from a caller's pool (canaries, hostile CSV values…).
+fields, names, an identifier and a code take strings from a caller's pool
+(canaries, hostile CSV values…).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def observation(oid: str, subject: Resource, value: float, *, code: str = "8867-
 def household(pid: str, texts: Iterator[str], n_obs: int = 3) -> list[Resource]:
     """One patient and resources of 14 types with references between them."""
     pat = patient(pid, next(texts), next(texts))
+    pat["identifier"][0]["value"] = next(texts)
     org = {"resourceType": "Organization", "id": f"org-{pid}", "name": next(texts)}
     doc = {"resourceType": "Practitioner", "id": f"prac-{pid}",
            "name": [{"family": next(texts), "given": [next(texts)]}]}
@@ -103,7 +105,7 @@ def household(pid: str, texts: Iterator[str], n_obs: int = 3) -> list[Resource]:
     }
     allergy = {
         "resourceType": "AllergyIntolerance", "id": f"all-{pid}", "patient": ref(pat),
-        "code": {"coding": [{"system": SNOMED, "code": "91936005"}], "text": next(texts)},
+        "code": {"coding": [{"system": SNOMED, "code": next(texts)}], "text": next(texts)},
         "note": [{"text": next(texts)}],
     }
     proc = {
@@ -155,16 +157,16 @@ def words(seed: int) -> Iterator[str]:
         yield f"{rng.choice(pool)} {rng.randrange(1000)}"
 
 
+def person_file(folder: Path, i: int, per_file: int, rng: random.Random) -> Path:
+    """File ``i``: a patient and ``per_file`` observations, NDJSON for even ``i``, a Bundle for odd ``i``."""
+    pat = patient(f"p{i:03d}", f"Given{i}", f"Family{i}")
+    obs = [observation(f"o{i:03d}-{j:04d}", pat, rng.randrange(40, 140), day=j, note=f"n{rng.random()}")
+           for j in range(per_file)]
+    if i % 2:
+        return write_json(folder / f"f{i:03d}.json", bundle([pat, *obs]))
+    return write_ndjson(folder / f"f{i:03d}.ndjson", [pat, *obs])
+
+
 def person_files(folder: Path, n_files: int, per_file: int, seed: int = 0) -> list[Path]:
-    """``n_files`` files alternating NDJSON and Bundle JSON, each a patient and ``per_file`` observations."""
     rng = random.Random(seed)
-    paths = []
-    for i in range(n_files):
-        pat = patient(f"p{i:03d}", f"Given{i}", f"Family{i}")
-        obs = [observation(f"o{i:03d}-{j:04d}", pat, rng.randrange(40, 140), day=j, note=f"n{rng.random()}")
-               for j in range(per_file)]
-        if i % 2:
-            paths.append(write_json(folder / f"f{i:03d}.json", bundle([pat, *obs])))
-        else:
-            paths.append(write_ndjson(folder / f"f{i:03d}.ndjson", [pat, *obs]))
-    return paths
+    return [person_file(folder, i, per_file, rng) for i in range(n_files)]

@@ -15,13 +15,12 @@ from sqlalchemy import func, select
 
 from carnet.store import Vault, create_vault, open_vault
 from carnet.store import schema as s
-from conftest import FAST_KDF, PASSPHRASE
-from store.checks import assert_sound, current_key_counts, export_digests, half_files
+from store.checks import FAST_KDF, PASSPHRASE, assert_sound, current_key_counts, export_digests, half_files
 from store.fhirgen import person_files
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 N_FILES = 40
-PER_FILE = 150  # observations per file, plus its patient
+PER_FILE = 600  # observations per file, plus its patient: the import spans several group commits
 MIN_KILLS = 20
 KILLS_PER_TRIAL = 4
 
@@ -102,6 +101,7 @@ def test_sigkill_during_import(tmp_path: Path) -> None:
 
     rng = random.Random(1)
     kills = trials = 0
+    partial: list[int] = []  # files stored after each kill
     while kills < MIN_KILLS:
         trials += 1
         assert trials <= 3 * MIN_KILLS, f"only {kills} kills landed during an import"
@@ -117,6 +117,7 @@ def test_sigkill_during_import(tmp_path: Path) -> None:
                 break  # the import finished before the kill
             stored = _check_after_crash(path, acknowledged, per_file)
             kills += stored < N_FILES  # the kill cut an import short (not the skip or the close)
+            partial.append(stored)
         final = _run(path, folder, None)  # the re-run finishes the job
         assert not final.killed
         _check_after_crash(path, acknowledged | set(final.acknowledged), per_file)
@@ -125,4 +126,6 @@ def test_sigkill_during_import(tmp_path: Path) -> None:
                 assert current_key_counts(conn) == expected_rows
                 assert conn.execute(select(func.count()).select_from(s.imports)).scalar_one() == N_FILES
             assert export_digests(v, tmp_path / f"export{trials}") == expected_export
-    print(f"\nG1: {kills} SIGKILLs cut an import short, in {trials} trials; clean import {reference.seconds:.2f} s")
+    assert any(0 < n < N_FILES for n in partial), "no kill fell between two commits"
+    print(f"\nG1: {kills} SIGKILLs cut an import short, in {trials} trials; clean import {reference.seconds:.2f} s;"
+          f" files stored after each kill: {partial}")

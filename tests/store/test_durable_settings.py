@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, text
 
 from carnet.store import Vault, create_vault, open_vault
-from conftest import FAST_KDF, PASSPHRASE
+from store.checks import FAST_KDF, PASSPHRASE
 
 SQLITE_EXPECTED = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "temp_store": 2}
 PG_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes")
@@ -26,6 +26,12 @@ def _all_pool_connections(vault: Vault, n: int = 8) -> list[dict[str, object]]:
         conns = [stack.enter_context(vault.engine.connect()) for _ in range(n)]
         assert len({id(c.connection.dbapi_connection) for c in conns}) == n
         return [_sqlite_settings(c) for c in conns]
+
+
+def test_test_constants_open_the_vault_fixture(vault: Vault) -> None:
+    """The helpers' PASSPHRASE and FAST_KDF are those of the ``vault`` fixture."""
+    with open_vault(vault.target, PASSPHRASE, kdf=FAST_KDF) as again:
+        assert again.key_pragma == vault.key_pragma
 
 
 def test_every_sqlite_connection_is_durable(vault: Vault) -> None:

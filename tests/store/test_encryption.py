@@ -20,7 +20,7 @@ from carnet.ingest import import_paths
 from carnet.store import create_vault, open_vault
 from carnet.store.backup import backup
 from carnet.store.keys import DEFAULT_KDF, KdfParams, derive_key, raw_key_pragma, read_salt
-from conftest import FAST_KDF, PASSPHRASE
+from store.checks import FAST_KDF, PASSPHRASE
 from store.fhirgen import bundle, household, write_json, write_ndjson
 
 CARNET = Path(sys.executable).with_name("carnet")
@@ -68,8 +68,9 @@ def test_no_canary_in_vault_wal_shm_or_backup(tmp_path: Path) -> None:
     canaries = _canaries(21)
     inputs = _seeded_inputs(tmp_path / "in", canaries)
     needles = _needles(canaries)
-    # The scan can fail: the inputs hold every canary in clear.
-    assert sum(_leaks(inputs, _needles(canaries[:1] + canaries[-1:])).values()) >= 2
+    # The scan can fail: the inputs hold at least 1,000 of the canaries in clear.
+    plain = b"".join(p.read_bytes() for p in inputs)
+    assert sum(1 for c in canaries if c.encode() in plain) >= 1000
     target = tmp_path / "vault" / "v.carnet"
     v = create_vault(str(target), PASSPHRASE, kdf=FAST_KDF)
     try:

@@ -15,7 +15,7 @@ from carnet.errors import VaultNotFound
 from carnet.store import Vault, create_vault, open_vault
 from carnet.store.schema import SCHEMA_VERSION, metadata
 from carnet.store.vault import MIGRATIONS
-from conftest import FAST_KDF, PASSPHRASE
+from store.checks import FAST_KDF, PASSPHRASE
 
 
 def _head() -> str:

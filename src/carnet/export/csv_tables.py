@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from carnet.export.csvsafe import safe_cell
 from carnet.store import schema as s
+from carnet.store.reader import code_point_order
 from carnet.store.vault import Vault
 
 RECORD_COLUMNS = (
@@ -73,7 +74,7 @@ def export_csv(vault: Vault, out: Path) -> dict[str, int]:
             w = csv.writer(fh)
             w.writerow(("natural_key", "given", "family", "birth_date", "sex", "deceased", "relationship"))
             q = select(p.natural_key, p.given, p.family, p.birth_date, p.sex, p.deceased, p.relationship)
-            rows = conn.execute(q.order_by(p.natural_key)).all()
+            rows = conn.execute(q.order_by(*code_point_order(conn, p.natural_key))).all()
             w.writerows([safe_cell(v) for v in row] for row in rows)
             counts["persons"] = len(rows)
         with (out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -81,7 +82,9 @@ def export_csv(vault: Vault, out: Path) -> dict[str, int]:
             w.writerow(RECORD_COLUMNS)
             cols = [getattr(r, name) for name in RECORD_COLUMNS if name != "person"]
             n = 0
-            for row in conn.execute(select(r.person_id, *cols).where(r.current.is_(True)).order_by(r.natural_key)):
+            for row in conn.execute(
+                select(r.person_id, *cols).where(r.current.is_(True)).order_by(*code_point_order(conn, r.natural_key))
+            ):
                 values = list(row[1:])
                 values.insert(1, people.get(row[0]) if row[0] is not None else None)
                 w.writerow([safe_cell(v) for v in values])
@@ -94,7 +97,7 @@ def export_csv(vault: Vault, out: Path) -> dict[str, int]:
                 select(r.natural_key, *[getattr(c, n) for n in LINE_COLUMNS[1:] if n != "person"], c.person_id)
                 .select_from(s.claim_lines.join(s.records, s.records.c.id == c.record_id))
                 .where(r.current.is_(True))
-                .order_by(r.natural_key, c.line_no)
+                .order_by(*code_point_order(conn, r.natural_key), c.line_no)
             )
             n = 0
             names = [n_ for n_ in LINE_COLUMNS if n_ != "person"]

@@ -235,6 +235,8 @@ class RuleFile:
         except ValueError as exc:
             raise self.fail(where, str(exc)) from None
         note = raw.get("note")
+        if not verified and not note:
+            raise self.fail(where, "an unverified value needs a `note` saying why")
         return Period(
             value=value,
             start=start,

@@ -10,6 +10,7 @@ carry one (ELEMENT/ATTLIST declarations, no entities). Every refusal becomes a
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element, ParseError
 
@@ -40,7 +41,7 @@ def _rejected(err: Exception, name: str) -> RejectedFile:
     elif isinstance(err, NotSupportedError):
         reason = "unsupported XML feature"
     else:
-        reason = f"invalid XML: {err}"
+        reason = "invalid XML: " + re.sub(r": line \d+, column \d+$", "", str(err))
     return RejectedFile(name, _position(err), reason)
 
 

@@ -1,7 +1,8 @@
 """Online backup of a SQLCipher vault (SQLite backup API) and verified restore.
 
 The backup is itself a vault encrypted with the same key: it opens with the
-same passphrase. It can be taken while the vault is being written.
+same passphrase. It can be taken while the vault is being written: it is then
+the vault as it was at one commit.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ def _require_file_vault(vault: Vault) -> tuple[Path, str]:
 
 
 def backup(vault: Vault, out: Path) -> int:
-    """Copy the vault to ``out`` page by page while others may write; return its size."""
+    """Copy the vault to ``out`` while others may write; return its size.
+
+    One backup step copies every page inside one read transaction: the copy is
+    the vault as of one commit, and in WAL mode writers go on meanwhile. (Small
+    steps would restart after every commit of another connection: under a
+    steady import the backup would not end before the import does.)
+    """
     _src_path, pragma = _require_file_vault(vault)
     if out.exists():
         raise CarnetError(f"{out}: already exists; not overwriting it")
@@ -54,7 +61,7 @@ def backup(vault: Vault, out: Path) -> int:
     raw = vault.engine.raw_connection()
     target = _keyed(out, pragma)
     try:
-        raw.driver_connection.backup(target, pages=256)  # type: ignore[union-attr]
+        raw.driver_connection.backup(target, pages=-1)  # type: ignore[union-attr]
     finally:
         target.close()
         raw.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from carnet.store import schema as s
 
@@ -167,13 +167,25 @@ def record_resource(conn: Connection, record_id: int) -> dict[str, Any] | None:
     return value
 
 
+def code_point_order(conn: Connection, *columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """Sort keys by code point on every backend (PostgreSQL would use the database locale)."""
+    if conn.dialect.name == "postgresql":
+        return [col.collate("C") for col in columns]
+    return list(columns)
+
+
 def current_resources(conn: Connection) -> Iterator[tuple[str, str, str]]:
-    """(resource type, natural key, canonical JSON) of every current record, in a stable order."""
+    """(resource type, natural key, canonical JSON) of every current record, in a stable order.
+
+    The order is by code point on every backend: PostgreSQL would otherwise sort
+    by the database's locale (``fr-FR``: ``a`` before ``B``), SQLite by bytes.
+    """
     r = s.records.c
+    order = code_point_order(conn, r.resource_type, r.natural_key)
     q = (
         select(r.resource_type, r.natural_key, r.resource)
         .where(r.current.is_(True), r.resource.is_not(None))
-        .order_by(r.resource_type, r.natural_key)
+        .order_by(*order)
     )
     for rtype, key, resource in conn.execution_options(yield_per=2000).execute(q):
         yield str(rtype), str(key), str(resource)

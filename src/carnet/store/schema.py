@@ -122,7 +122,6 @@ records = Table(
     Column("pointer", Text, nullable=False),
     UniqueConstraint("natural_key", "content_hash"),
     Index("ix_records_person_kind_date", "person_id", "kind", "date"),
-    Index("ix_records_natural_key_current", "natural_key", "current"),
 )
 
 claim_lines = Table(

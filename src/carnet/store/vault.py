@@ -95,7 +95,9 @@ def create_vault(target: str, passphrase: str | None = None, kdf: keys.KdfParams
     return vault
 
 
-def open_vault(target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF) -> Vault:
+def open_vault(
+    target: str, passphrase: str | None = None, kdf: keys.KdfParams = keys.DEFAULT_KDF, *, migrate: bool = True
+) -> Vault:
     """Open an existing vault; a wrong passphrase is one clear error."""
     if is_postgres(target):
         vault = Vault(postgres_engine(target), target, None)
@@ -116,5 +118,6 @@ def open_vault(target: str, passphrase: str | None = None, kdf: keys.KdfParams =
     vault = Vault(sqlcipher_engine(path, pragma), target, path, pragma)
     with vault.engine.connect():
         pass  # fail now, with a clear line, if the passphrase is wrong
-    _migrate(vault)
+    if migrate:
+        _migrate(vault)
     return vault

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, text, update
 
 from carnet.model import ClaimLine, Extracted, Money, Person, Problem, Record, Severity
 from carnet.sources.base import InputFile
@@ -151,6 +151,21 @@ def _fields(rec: Record) -> Mapping[str, Any]:
     return orjson.loads(orjson.dumps(rec, default=str))  # type: ignore[no-any-return]
 
 
+def allocate_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for ``count`` new records, taken inside the write transaction.
+
+    SQLite: the writer holds the write lock, so max(id)+1… is ours. PostgreSQL:
+    values drawn from the column's own sequence.
+    """
+    if count == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"
+        return [int(v) for v in conn.execute(text(sql), {"n": count}).scalars()]
+    top = conn.execute(select(func.coalesce(func.max(s.records.c.id), 0))).scalar_one()
+    return list(range(int(top) + 1, int(top) + 1 + count))
+
+
 class _Batch:
     """Records waiting to be written, with duplicate and version checks per batch."""
 
@@ -206,12 +221,13 @@ class _Batch:
         plain = [row for row, rec in fresh if not rec.claim_lines]
         if plain:
             self.conn.execute(s.records.insert(), plain)
+        claims = [(row, rec) for row, rec in fresh if rec.claim_lines]
         lines: list[dict[str, Any]] = []
-        for row, rec in fresh:
-            if not rec.claim_lines:
-                continue
-            rid = int(self.conn.execute(s.records.insert().values(**row).returning(s.records.c.id)).scalar_one())
+        for rid, (row, rec) in zip(allocate_ids(self.conn, len(claims)), claims, strict=True):
+            row["id"] = rid
             lines.extend(_line_row(line, rid, row["person_id"]) for line in rec.claim_lines)
+        if claims:
+            self.conn.execute(s.records.insert(), [row for row, _ in claims])
         if lines:
             self.conn.execute(s.claim_lines.insert(), lines)
         self.counts.added += len(fresh)

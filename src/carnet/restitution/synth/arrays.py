@@ -67,3 +67,43 @@ def weighted_pick(rng: np.random.Generator, weight: FloatArray, count: int) -> I
 def as_int(values: Any) -> IntArray:
     result: IntArray = np.asarray(values, dtype=np.int64)
     return result
+
+
+def sorted_by(*keys: AnyArray) -> IntArray:
+    """Row order sorting by ``keys`` (first key most significant), stable on row index."""
+    order: IntArray = np.lexsort((np.arange(len(keys[0])), *reversed(keys)))
+    return order
+
+
+def capped_by(nominal: IntArray, cap: IntArray, *keys: AnyArray) -> IntArray:
+    """:func:`capped` over groups of equal ``keys``, rows taken in their given order."""
+    order = sorted_by(*keys)
+    starts = np.zeros(len(nominal), dtype=np.bool_)
+    for key in keys:
+        column = np.asarray(key)[order]
+        starts |= group_starts(column)
+    packed = np.cumsum(starts)
+    result = np.empty(len(nominal), dtype=np.int64)
+    result[order] = capped(nominal[order], cap[order], packed)
+    return result
+
+
+def shifted(values: IntArray, keys: AnyArray) -> IntArray:
+    """The previous row's value within each group of sorted ``keys`` (0 on a group's first row)."""
+    result = np.zeros(len(values), dtype=np.int64)
+    if len(values) > 1:
+        result[1:] = values[:-1]
+    result[group_starts(keys)] = 0
+    return result
+
+
+def running_min_with_zero(values: IntArray, keys: AnyArray) -> IntArray:
+    """Per row: min(0, values of earlier and current rows of its group); keys sorted."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    group = np.cumsum(group_starts(keys)) - 1
+    big = 2 * int(np.abs(values).max()) + 1
+    offset = -group * big
+    running = np.minimum.accumulate(values + offset)
+    result: IntArray = np.minimum(running, offset) - offset
+    return result

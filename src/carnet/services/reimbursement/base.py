@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from carnet.services.reimbursement.act import Act, Category, CodeSystem, Sector
@@ -69,7 +70,7 @@ def _from_tariffs(act: Act, tariffs: tuple[Tariff, ...]) -> Base:
     unit = sum((p.value for p in periods), ZERO)
     amount = cents(unit * act.coefficient * act.quantity)
     names = "+".join(t.code for t in tariffs)
-    newest = max(periods, key=lambda p: p.start or act.day.replace(year=1))
+    newest = max(periods, key=lambda p: p.start or date.min)
     times = f" × {act.quantity}" if act.quantity > 1 else ""
     step = _step(
         f"Base de remboursement {eur_fr(amount)} (tarif {names} {eur_fr(unit)}{times}, "

@@ -78,7 +78,8 @@ def _law_ceilings(contract: Contract, part: Component, rules: FrenchRules,
     if part.out_of_pathway and not contract.covers_out_of_pathway_increase:
         found.append((max(ZERO, part.base - part.standard_amo),
                       "majoration hors parcours et dépassements non couverts",
-                      "out-of-pathway increase and overbilling not covered", None))
+                      "out-of-pathway increase and overbilling not covered",
+                      "responsible.constraints.no_out_of_pathway_increase"))
     if not contract.responsible:
         return found
     kind, basket = part.situation.kind, part.situation.basket

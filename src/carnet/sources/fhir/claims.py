@@ -96,19 +96,22 @@ class _Amounts:
         self.sums: dict[str, Decimal] = {}
         self.explanation: dict[str, Any] = {}
 
+    def accepts(self, currency: Any) -> bool:
+        """True when an amount in ``currency`` can join this claim's amounts."""
+        if currency is None or currency == self.currency:
+            return True
+        if self.currency is None and type(currency) is str:
+            self.currency = currency
+            return True
+        self.ctx.warn(at(*self.position), f"amount in {str(currency)[:8]} left out of a {self.currency} claim")
+        return False
+
     def money(self, value: Any) -> Decimal | None:
         if type(value) is not dict:
             return None
         number = decimal(value.get("value"))
-        if number is None:
+        if number is None or not self.accepts(value.get("currency")):
             return None
-        currency = value.get("currency")
-        if currency is not None and currency != self.currency:
-            if self.currency is None and type(currency) is str:
-                self.currency = currency
-            else:
-                self.ctx.warn(at(*self.position), f"amount in {str(currency)[:8]} left out of a {self.currency} claim")
-                return None
         return number
 
     def add(self, entries: Any) -> None:
@@ -119,13 +122,19 @@ class _Amounts:
         for entry in entries:
             if type(entry) is not dict:
                 continue
-            amount = self.money(entry.get("amount"))
-            if amount is None:
+            money = entry.get("amount")
+            if type(money) is not dict:
+                continue
+            value = money.get("value")
+            kind = type(value)
+            if (kind is not float and kind is not int) or not self.accepts(money.get("currency")):
                 continue
             role, label = _role(entry.get("category"))
-            explanation[label if label not in explanation else f"{label}#{len(explanation)}"] = entry["amount"]["value"]
+            explanation[label if label not in explanation else f"{label}#{len(explanation)}"] = value
             if role is not None:
-                sums[role] = sums[role] + amount if role in sums else amount
+                amount = decimal(value)
+                if amount is not None:
+                    sums[role] = sums[role] + amount if role in sums else amount
 
     def pick(self, *roles: str) -> Decimal | None:
         for role in roles:

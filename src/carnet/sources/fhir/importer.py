@@ -51,9 +51,11 @@ def _gc_paused() -> Iterator[None]:
 
 def _at_top_level(head: bytes) -> bool:
     """True when a known ``resourceType`` sits at nesting level 1 of the head."""
+    depth, seen = 0, 0
     for match in _RESOURCE_TYPE.finditer(head):
-        prefix = head[: match.start()]
-        depth = prefix.count(b"{") + prefix.count(b"[") - prefix.count(b"}") - prefix.count(b"]")
+        between = head[seen : match.start()]
+        depth += between.count(b"{") + between.count(b"[") - between.count(b"}") - between.count(b"]")
+        seen = match.start()
         if depth == 1 and match.group(1).decode("ascii") in KNOWN_TYPES:
             return True
     return False

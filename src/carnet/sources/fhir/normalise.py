@@ -37,32 +37,33 @@ def _check_systems(ctx: Context, codes: tuple[Code, ...], pointer: str, key: str
                 ctx.warn(at(pointer, f"/{key}/coding/{i}"), reason)
 
 
+def _checked(ctx: Context, value: Any, pointer: str, key: str, what: str) -> str | None:
+    if value is None:
+        return None
+    if valid_date(value):
+        return str(value)
+    ctx.warn(at(pointer, f"/{key}"), f"invalid {what} {str(value)[:40]!r} dropped")
+    return None
+
+
 def _dates(ctx: Context, res: dict[str, Any], spec: Spec, pointer: str) -> tuple[str | None, str | None]:
+    """(date, end): the first date element present; the end of its Period or an end element."""
     date: Any = None
     end: Any = None
-    where = ""
+    where = where_end = ""
     for key in spec.date:
         value = res.get(key)
         if value is not None:
             date, end = start_end(value)
-            where = key
+            where = where_end = key
             break
     if end is None:
         for key in spec.end:
             value = res.get(key)
             if value is not None:
                 end, where_end = value, key
-                if not valid_date(end):
-                    ctx.warn(at(pointer, f"/{where_end}"), f"invalid date {str(end)[:40]!r} dropped")
-                    end = None
                 break
-    if date is not None and not valid_date(date):
-        ctx.warn(at(pointer, f"/{where}"), f"invalid date {str(date)[:40]!r} dropped")
-        date = None
-    if end is not None and not valid_date(end):
-        ctx.warn(at(pointer, f"/{where}"), f"invalid end date {str(end)[:40]!r} dropped")
-        end = None
-    return date, end
+    return _checked(ctx, date, pointer, where, "date"), _checked(ctx, end, pointer, where_end, "end date")
 
 
 def _contained_patient(ctx: Context, res: dict[str, Any], local_id: str, pointer: str) -> str | None:

@@ -24,7 +24,13 @@ import orjson
 from carnet.sources.safejson import MAX_DEPTH, MAX_ITEMS, MAX_STRING
 
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-_TAIL = re.compile(r"(?:^|/)([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]*)?$")
+_TAIL = re.compile(r"(?:^|/)([A-Z][A-Za-z]{1,63})/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]{1,64})?$")
+#: longest URL searched for a ``Type/id`` tail (the search would be slow on a hostile megabyte)
+MAX_URL = 4096
+
+
+def _tail(url: str) -> re.Match[str] | None:
+    return _TAIL.search(url) if len(url) <= MAX_URL else None
 SUBJECT_KEYS = ("subject", "patient", "beneficiary")
 
 
@@ -55,7 +61,7 @@ def natural_key(res: dict[str, Any], resource_type: str, full_url: Any) -> tuple
                     res["id"] = uuid  # so that exported references still point at it
                 return f"{resource_type}/{uuid}", warning
         else:
-            tail = _TAIL.search(full_url)
+            tail = _tail(full_url)
             if tail is not None and tail.group(1) == resource_type:
                 return f"{resource_type}/{tail.group(2)}", warning
     return content_key(resource_type, res), warning
@@ -136,7 +142,7 @@ def person_key(ref: str) -> str | None:
         return ref if slash < 0 else ref[:slash]
     if ref.startswith("urn:"):
         return ref
-    tail = _TAIL.search(ref)
+    tail = _tail(ref)
     if tail is not None and tail.group(1) == "Patient":
         return f"Patient/{tail.group(2)}"
     return None

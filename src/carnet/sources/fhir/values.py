@@ -28,14 +28,45 @@ def text(value: Any) -> str | None:
     return value if type(value) is str else None
 
 
+#: memo of date verdicts and of Code objects: real files repeat the same
+#: timestamps (one per encounter) and a small vocabulary of codes; Codes are
+#: immutable, so records may share them. Both stop growing at CACHE_SIZE.
+CACHE_SIZE = 50_000
+_dates: dict[str, bool] = {}
+_codes: dict[tuple[Any, Any, Any], Code] = {}
+
+
 def valid_date(value: Any) -> bool:
     """True for a FHIR date, dateTime or instant that names a real day."""
-    if type(value) is not str or _DATE.fullmatch(value) is None:
+    if type(value) is not str:
         return False
-    if len(value) >= 10 and value[8:10] > "28":
-        year, month = int(value[:4]), int(value[5:7])
-        return int(value[8:10]) <= calendar.monthrange(year, month)[1]
-    return True
+    known = _dates.get(value)
+    if known is None:
+        known = _DATE.fullmatch(value) is not None
+        if known and len(value) >= 10 and value[8:10] > "28":
+            year, month = int(value[:4]), int(value[5:7])
+            known = int(value[8:10]) <= calendar.monthrange(year, month)[1]
+        if len(_dates) < CACHE_SIZE:
+            _dates[value] = known
+    return known
+
+
+def _code(system: Any, code: Any, display: Any) -> Code:
+    key = (system, code, display)
+    cacheable = True
+    try:
+        found = _codes.get(key)
+    except TypeError:  # a list or an object where a string belongs: not hashable
+        cacheable, found = False, None
+    if found is None:
+        found = Code(
+            system if type(system) is str else None,
+            code if type(code) is str else None,
+            display if type(display) is str else None,
+        )
+        if cacheable and len(_codes) < CACHE_SIZE:
+            _codes[key] = found
+    return found
 
 
 def start_end(value: Any) -> tuple[Any, Any]:
@@ -59,20 +90,14 @@ def concept(value: Any) -> tuple[tuple[Code, ...], str | None]:
         label = None
     if type(codings) is not list and type(codings) is not tuple:
         return (), label
-    codes = []
-    for coding in codings:
-        if type(coding) is dict:
-            system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
-            codes.append(
-                Code(
-                    system if type(system) is str else None,
-                    code if type(code) is str else None,
-                    display if type(display) is str else None,
-                )
-            )
+    codes = tuple(
+        _code(coding.get("system"), coding.get("code"), coding.get("display"))
+        for coding in codings
+        if type(coding) is dict
+    )
     if label is None and codes:
         label = codes[0].display
-    return tuple(codes), label
+    return codes, label
 
 
 def _first_coding(value: dict[str, Any]) -> dict[str, Any] | None:

@@ -65,6 +65,9 @@ OTHER_TYPES: dict[str, str] = dict.fromkeys(
     SubscriptionStatus SubscriptionTopic SubstanceDefinition TestPlan Transport"""
     ),
     "R5",
+) | dict.fromkeys(
+    _words("Conformance DeviceUseRequest DiagnosticOrder MedicationOrder Order OrderResponse"),
+    "DSTU2",
 )
 
 KNOWN_TYPES = R4_TYPES | OTHER_TYPES.keys()

@@ -1,0 +1,223 @@
+"""The FHIR R4 resources of a member's package, as JSON templates compiled to SQL.
+
+Each function returns the SQL expression of one NDJSON line (or, for the
+ExplanationOfBenefit, one fragment per claim line) over the columns of the
+pipeline's ``members``, ``conditions`` and ``items`` steps. The shapes below
+read like the JSON they produce; ``docs/restitution.md`` has the mapping
+table from SNDS columns to FHIR elements.
+"""
+
+from __future__ import annotations
+
+from carnet.restitution import codes as c
+from carnet.restitution.sql import (
+    ITEMS,
+    NEWLINE,
+    Sql,
+    Template,
+    When,
+    concat,
+    json_split,
+    json_sql,
+    money,
+    number,
+    text,
+    token,
+)
+
+PATIENT_REF = token("concat_ws('', 'Patient/', patient_id)")
+
+
+def _line(template: Template) -> str:
+    return concat([json_sql(template), NEWLINE])
+
+
+def _coding(system: str, code: Sql, display: str | None = None) -> dict[str, Template]:
+    coding: dict[str, Template] = {"system": system, "code": code}
+    if display:
+        coding["display"] = When(f"{display} IS NOT NULL", text(display))
+    return coding
+
+
+def _category(*codes: tuple[str, str]) -> dict[str, Template]:
+    return {"coding": [{"system": system, "code": code} for system, code in codes]}
+
+
+#: the parts of a reimbursement: (codings of the category, amount column, present when)
+PARTS: tuple[tuple[tuple[tuple[str, str], ...], str, str | None], ...] = (
+    (((c.ADJUDICATION, "submitted"),), "charged", None),
+    (((c.ADJUDICATION, "eligible"),), "base", None),
+    (((c.CARNET_ADJUDICATION, "amo"), (c.ADJUDICATION, "benefit")), "amo", None),
+    (((c.CARNET_ADJUDICATION, "amc"), (c.ADJUDICATION, "benefit")), "amc", "contract IS NOT NULL OR {} <> 0"),
+    (((c.CARNET_ADJUDICATION, "participation-forfaitaire"), (c.ADJUDICATION, "deductible")), "pf", "{} > 0"),
+    (((c.CARNET_ADJUDICATION, "franchise"), (c.ADJUDICATION, "deductible")), "fra", "{} > 0"),
+    (((c.CARNET_ADJUDICATION, "depassement"),), "dep", "{} > 0"),
+    (((c.CARNET_ADJUDICATION, "reste-a-charge"), (c.ADJUDICATION, "copay")), "rac", None),
+)
+
+
+def _amounts(prefix: str = "", rate: bool = False) -> list[Template]:
+    out: list[Template] = []
+    for codings, column, when in PARTS:
+        part: Template = {"category": _category(*codings), "amount": money(prefix + column)}
+        out.append(When(when.format(prefix + column), part) if when else part)
+        if rate and column == "base":
+            eligpercent = {"category": _category((c.ADJUDICATION, "eligpercent")), "value": number("rate")}
+            out.append(When("rate IS NOT NULL", eligpercent))
+    return out
+
+
+def patient() -> str:
+    """Patient, from ``members``."""
+    name: list[Template] = [{
+        "use": "official",
+        "family": When("FAMILY IS NOT NULL", text("FAMILY")),
+        "given": When("GIVEN IS NOT NULL", [text("GIVEN")]),
+    }]  # fmt: skip
+    return _line({
+        "resourceType": "Patient",
+        "id": token("patient_id"),
+        "identifier": [
+            {"system": c.MEMBER_ID, "value": text("member_id")},
+            {"system": c.BENEFICIARY_ID, "value": text("beneficiary")},
+        ],
+        "name": When("GIVEN IS NOT NULL OR FAMILY IS NOT NULL", name),
+        "gender": token("gender"),
+        "birthDate": When("birth IS NOT NULL", token("birth")),
+        "deceasedDateTime": When("BEN_DCD_DTE IS NOT NULL", token("BEN_DCD_DTE")),
+    })  # fmt: skip
+
+
+def coverage() -> str:
+    """The AMO Coverage and, with a contract, the mutuelle's; from ``members``."""
+    amo = _line({
+        "resourceType": "Coverage",
+        "id": token("concat_ws('', 'amo-', patient_id)"),
+        "status": "active",
+        "type": {"coding": [{"system": c.ACT_CODE, "code": "PUBLICPOL", "display": "public healthcare"}]},
+        "beneficiary": {"reference": PATIENT_REF},
+        "payor": [{
+            "display": "Assurance Maladie",
+            "identifier": When("ORG_AFF_BEN IS NOT NULL", {"value": text("ORG_AFF_BEN")}),
+        }],
+    })  # fmt: skip
+    amc = _line({
+        "resourceType": "Coverage",
+        "id": token("concat_ws('', 'amc-', patient_id)"),
+        "status": "active",
+        "type": {"coding": [{"system": c.ACT_CODE, "code": "EHCPOL", "display": "extended healthcare"}]},
+        "subscriberId": text("member_id"),
+        "beneficiary": {"reference": PATIENT_REF},
+        "relationship": When("relationship IS NOT NULL",
+                             {"coding": [{"system": c.RELATIONSHIP, "code": token("relationship")}]}),
+        "payor": [{"display": "Mutuelle"}],
+        "class": [{"type": _category((c.COVERAGE_CLASS, "plan")), "value": text("CONTRACT_ID")}],
+    })  # fmt: skip
+    return concat([amo, f"CASE WHEN CONTRACT_ID IS NOT NULL THEN {amc} END"])
+
+
+def condition() -> str:
+    """Condition for an ALD (CIM-10 code), from ``conditions``."""
+    ald: list[Template] = [
+        {"url": "period", "valuePeriod": {
+            "start": token("IMB_ALD_DTD"), "end": When("IMB_ALD_DTF IS NOT NULL", token("IMB_ALD_DTF"))}},
+        When("IMB_ALD_NUM IS NOT NULL", {"url": "number", "valueString": token("IMB_ALD_NUM")}),
+        When("ald_label IS NOT NULL", {"url": "label", "valueString": text("ald_label")}),
+    ]  # fmt: skip
+    return _line({
+        "resourceType": "Condition",
+        "id": token("condition_id"),
+        "extension": [{"url": c.ALD_EXTENSION, "extension": ald}],
+        "clinicalStatus": _category((c.CONDITION_CLINICAL, "active")),
+        "verificationStatus": _category((c.CONDITION_VERIFICATION, "confirmed")),
+        "category": [_category((c.CONDITION_CATEGORY, "problem-list-item"))],
+        "code": {"coding": [_coding(c.CIM10, text("MED_MTF_COD"), "cim_label")]},
+        "subject": {"reference": PATIENT_REF},
+        "recordedDate": token("IMB_ALD_DTD"),
+    })  # fmt: skip
+
+
+def explanation_of_benefit() -> str:
+    """One fragment per claim line (``items``): the claim's head on its first line, its tail on the last."""
+    item = json_sql({
+        "sequence": number("item_seq"),
+        "productOrService": {"coding": [
+            _coding(c.PRESTATION_NATURE, token("nature"), "nature_label"),
+            When("act_uri IS NOT NULL", {
+                "system": token("act_uri"), "code": text("act_code"),
+                "display": When("act_label IS NOT NULL", text("act_label"))}),
+        ]},
+        "servicedDate": token("care_date"),
+        "quantity": When("qty IS NOT NULL", {"value": number("qty")}),
+        "adjudication": _amounts(rate=True),
+    })  # fmt: skip
+    head, tail = json_split({
+        "resourceType": "ExplanationOfBenefit",
+        "id": token("eob_id"),
+        "identifier": [{"system": c.DECOMPTE_ID, "value": text("decompte")}],
+        "status": "active",
+        "type": {"coding": [{"system": c.CLAIM_TYPE, "code": token("claim_type")}]},
+        "use": "claim",
+        "patient": {"reference": PATIENT_REF},
+        "billablePeriod": {"start": token("care_date"), "end": token("period_end")},
+        "created": token("created"),
+        "insurer": {"display": "Assurance Maladie"},
+        "provider": {"display": "Professionnel de santé"},
+        "outcome": "complete",
+        "insurance": [
+            {"focal": True, "coverage": {"reference": token("concat_ws('', 'Coverage/amo-', patient_id)")}},
+            When("contract IS NOT NULL", {
+                "focal": False, "coverage": {"reference": token("concat_ws('', 'Coverage/amc-', patient_id)")}}),
+        ],
+        "item": [ITEMS],
+        "total": _amounts("t_"),
+        "payment": {
+            "type": _category((f"{c.HL7}/ex-paymenttype", "complete")),
+            "date": When("paid_amo IS NOT NULL", token("paid_amo")),
+            "amount": money("t_amo"),
+        },
+        "extension": When("paid_amc IS NOT NULL", [{"url": c.AMC_PAYMENT_EXTENSION, "valueDate": token("paid_amc")}]),
+    })  # fmt: skip
+    return concat([
+        f"CASE WHEN item_seq = 1 THEN {head} ELSE ',' END",
+        item,
+        f"CASE WHEN item_seq = n_items THEN {concat([tail, NEWLINE])} END",
+    ])  # fmt: skip
+
+
+def medication_dispense() -> str:
+    """MedicationDispense for a drug line (CIP13), from ``items``."""
+    return _line({
+        "resourceType": "MedicationDispense",
+        "id": token("line_id"),
+        "status": "completed",
+        "medicationCodeableConcept": {"coding": [_coding(c.CIP13, text("cip13"), "cip13_label")]},
+        "subject": {"reference": PATIENT_REF},
+        "quantity": When("boxes IS NOT NULL", {"value": number("boxes"), "unit": "boîte"}),
+        "whenHandedOver": token("care_date"),
+    })  # fmt: skip
+
+
+def procedure() -> str:
+    """Procedure for a CCAM act, from ``items``."""
+    return _line({
+        "resourceType": "Procedure",
+        "id": token("line_id"),
+        "status": "completed",
+        "code": {"coding": [_coding(c.CCAM, text("ccam"), "ccam_label")]},
+        "subject": {"reference": PATIENT_REF},
+        "performedDateTime": token("care_date"),
+    })  # fmt: skip
+
+
+def immunization() -> str:
+    """Immunization for a vaccine dispensed (CIP13 of a vaccine), from ``items``."""
+    return _line({
+        "resourceType": "Immunization",
+        "id": token("line_id"),
+        "status": "completed",
+        "vaccineCode": {"coding": [_coding(c.CIP13, text("cip13"), "cip13_label")]},
+        "patient": {"reference": PATIENT_REF},
+        "occurrenceDateTime": token("care_date"),
+        "primarySource": False,
+    })  # fmt: skip

@@ -1,0 +1,71 @@
+"""The readable statement: one CSV line per act, in French, the way an ameli décompte reads.
+
+``;`` separates the cells, amounts have a decimal comma, dates are
+``JJ/MM/AAAA``, the file is UTF-8 with a byte order mark and CRLF line ends
+so that Excel opens it as is. Text cells are always quoted; a text cell
+starting with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'`` so
+that no spreadsheet runs it as a formula (as :mod:`carnet.export.csvsafe`
+does). Amount cells are produced by Carnet, never negative (negative amounts
+are rejected as incoherent), and left unquoted so they stay numbers.
+"""
+
+from __future__ import annotations
+
+from carnet.restitution.sql import amount, clean, concat, lit
+
+BOM = "\ufeff".encode()
+CRLF = "chr(13) || chr(10)"
+
+def text_cell(expr: str) -> str:
+    """A quoted, formula-safe CSV cell of any text (NULL gives an empty cell)."""
+    first = f"substr({expr}, 1, 1)"
+    risky = f"{first} IN ('=', '+', '-', '@', chr(9), chr(13))"
+    safe = f"CASE WHEN {risky} THEN concat_ws('', chr(39), {clean(expr)}) ELSE {clean(expr)} END"
+    return f"coalesce(concat_ws('', chr(34), replace({safe}, chr(34), chr(34) || chr(34)), chr(34)), '')"
+
+
+def money_cell(expr: str) -> str:
+    """An amount with a decimal comma: ``12,50``."""
+    return f"coalesce(replace({amount(expr)}, '.', ','), '')"
+
+
+def date_cell(expr: str) -> str:
+    """A date as ``JJ/MM/AAAA``."""
+    iso = f"CAST({expr} AS STRING)"
+    return f"concat_ws('/', substr({iso}, 9, 2), substr({iso}, 6, 2), substr({iso}, 1, 4))"
+
+
+def number_cell(expr: str) -> str:
+    return f"coalesce(CAST({expr} AS STRING), '')"
+
+
+#: (header, SQL of the cell) over the columns of the pipeline's ``items`` step
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Date des soins", date_cell("care_date")),
+    ("Bénéficiaire", text_cell("display_name")),
+    ("Acte", text_cell("coalesce(act_label, nature_label, concat_ws(' ', 'Prestation', nature))")),
+    ("Code", text_cell("coalesce(act_code, nature)")),
+    ("Montant payé", money_cell("charged")),
+    ("Base de remboursement", money_cell("base")),
+    ("Taux (%)", number_cell("rate")),
+    ("Remboursement Assurance Maladie", money_cell("amo")),
+    ("Participation forfaitaire / franchise", money_cell("pf + fra")),
+    ("Remboursement mutuelle", money_cell("amc")),
+    ("Reste à charge", money_cell("rac")),
+    ("N° de décompte", text_cell("decompte")),
+)
+
+
+def header() -> bytes:
+    """The first line of every statement: BOM, column names, CRLF."""
+    return BOM + (";".join(name for name, _ in COLUMNS) + "\r\n").encode()
+
+
+def statement_line() -> str:
+    """SQL of one statement line (``items`` step), CRLF included."""
+    cells: list[str] = []
+    for i, (_, cell) in enumerate(COLUMNS):
+        if i:
+            cells.append(lit(";"))
+        cells.append(cell)
+    return concat([*cells, CRLF])

@@ -1,0 +1,1 @@
+"""Services: pure functions over records, rules and today."""
