@@ -61,8 +61,22 @@ def ndjson(resources: list[dict[str, Any]], name: str = "Observation.000.ndjson"
     return InputFile(name, b"\n".join(orjson.dumps(r) for r in resources) + b"\n")
 
 
+def read_all(ex: Extracted) -> Extracted:
+    """The extraction with its records read to the end and kept in a list.
+
+    NDJSON records are streamed (a one-shot iterator, which may raise
+    ``RejectedFile``); ``read`` and ``problems`` are complete only after it.
+    """
+    ex.records = list(ex.records)
+    return ex
+
+
+def extract_file(file: InputFile) -> Extracted:
+    return read_all(FhirImporter().extract(file))
+
+
 def extract(doc: Any, name: str = "bundle.json") -> Extracted:
-    return FhirImporter().extract(as_file(doc, name))
+    return extract_file(as_file(doc, name))
 
 
 def warnings(ex: Extracted) -> list[str]:

@@ -19,6 +19,7 @@ from .fhirdata import (
     bundle,
     by_key,
     extract,
+    extract_file,
     ndjson,
     observation,
     patient,
@@ -104,7 +105,7 @@ def test_single_resource_file() -> None:
 def test_ndjson_positions_are_lines_and_blank_lines_are_skipped() -> None:
     data = ndjson([patient("p1"), observation("o1", subject="Patient/p1")]).data
     file = InputFile("export/Observation.000.ndjson", data.replace(b"\n", b"\n\n", 1), group="export")
-    ex = FhirImporter().extract(file)
+    ex = extract_file(file)
     assert ex.read == 2
     assert [r.provenance.pointer for r in ex.records] == ["line 1", "line 3"]
     assert ex.records[1].person_key == "Patient/p1"
@@ -112,14 +113,14 @@ def test_ndjson_positions_are_lines_and_blank_lines_are_skipped() -> None:
 
 def test_ndjson_content_in_a_json_file_is_recognised() -> None:
     file = ndjson([observation("o1", subject="Patient/p1"), observation("o2", subject="Patient/p1")], "dump.json")
-    ex = FhirImporter().extract(file)
+    ex = extract_file(file)
     assert [r.natural_key for r in ex.records] == ["Observation/o1", "Observation/o2"]
 
 
 def test_invalid_ndjson_line_rejects_the_file_with_its_line() -> None:
     file = InputFile("Observation.ndjson", orjson.dumps(observation()) + b'\n{"resourceType": "Observation",\n')
     with pytest.raises(RejectedFile) as err:
-        FhirImporter().extract(file)
+        extract_file(file)
     assert err.value.position.startswith("line 2, column")
 
 
@@ -215,7 +216,7 @@ def test_identify_claims_fhir(data: bytes) -> None:
 
 def test_a_non_resource_document_is_rejected_by_extract() -> None:
     with pytest.raises(RejectedFile, match="not a FHIR resource"):
-        FhirImporter().extract(as_file({"hello": "world"}))
+        extract_file(as_file({"hello": "world"}))
 
 
 def test_read_counts_match_records_and_rejections() -> None:

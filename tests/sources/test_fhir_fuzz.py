@@ -14,7 +14,7 @@ from carnet.model import Severity
 from carnet.sources.base import InputFile
 from carnet.sources.fhir import FhirImporter
 
-from .fhirdata import PATIENT_URN, bundle, observation, patient
+from .fhirdata import PATIENT_URN, bundle, observation, patient, read_all
 from .test_fhir_claims import adj, eob
 
 SEED = 20240611
@@ -38,7 +38,7 @@ def check(name: str, data: bytes) -> None:
     file = InputFile(name, data)
     importer.identify(file)  # must not raise either
     try:
-        ex = importer.extract(file)
+        ex = read_all(importer.extract(file))
     except RejectedFile as err:
         assert err.reason
         return

@@ -67,6 +67,63 @@ def test_observation_components_range_and_coded_values() -> None:
     assert one(text)[0].value_text == "trace"
 
 
+def mmhg(value: float) -> dict[str, Any]:
+    return {"value": value, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}
+
+
+def component(code: str | None, display: str | None, **value: Any) -> dict[str, Any]:
+    coding = {"system": "http://loinc.org", "code": code} if code else {}
+    if display:
+        coding["display"] = display
+    return {"code": {"coding": [coding]}, **value}
+
+
+def panel(code: str, *components: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    res = observation(subject="Patient/p1", code={"coding": [{"system": "http://loinc.org", "code": code}]},
+                      component=list(components), **extra)
+    del res["valueQuantity"]
+    return res
+
+
+SYSTOLIC = component("8480-6", "Systolic blood pressure", valueQuantity=mmhg(128))
+DIASTOLIC = component("8462-4", "Diastolic blood pressure", valueQuantity=mmhg(82))
+
+
+@pytest.mark.parametrize("code", ["85354-9", "55284-4"])
+def test_blood_pressure_panel_reads_systolic_over_diastolic(code: str) -> None:
+    rec, _ = one(panel(code, DIASTOLIC, SYSTOLIC))  # order in the file does not matter
+    assert rec.value is None
+    assert rec.value_text == "128/82 mm[Hg]"
+
+
+def test_other_component_panels_list_each_component_with_its_label() -> None:
+    mean = component("8478-0", "Mean blood pressure", valueQuantity=mmhg(97))
+    assert one(panel("85354-9", SYSTOLIC, DIASTOLIC, mean))[0].value_text == (
+        "Systolic blood pressure 128 mm[Hg] · Diastolic blood pressure 82 mm[Hg] · Mean blood pressure 97 mm[Hg]"
+    )
+    no_display = component("8867-4", None, valueQuantity={"value": 61, "unit": "/min"})
+    coded = {"code": {"text": "Position"}, "valueCodeableConcept": {"text": "sitting"}}
+    empty = component("9279-1", "Respiratory rate")  # no value: left out
+    assert one(panel("x", no_display, coded, empty))[0].value_text == "8867-4 61 /min · Position sitting"
+    # units that differ are not written as a pair
+    mixed = component("8462-4", "Diastolic", valueQuantity={"value": 11, "unit": "kPa"})
+    assert one(panel("85354-9", SYSTOLIC, mixed))[0].value_text == (
+        "Systolic blood pressure 128 mm[Hg] · Diastolic 11 kPa"
+    )
+
+
+def test_component_text_stays_short_and_never_hides_an_own_value() -> None:
+    many = [component(f"{i}-0", f"Component number {i}", valueQuantity={"value": i}) for i in range(40)]
+    text = one(panel("x", *many))[0].value_text
+    assert text is not None and len(text) == 200 and text.endswith("…")
+    assert one(panel("x", component("x-1", None)))[0].value_text is None  # no component has a value
+    own = observation(subject="Patient/p1", component=[SYSTOLIC, DIASTOLIC])
+    rec, _ = one(own)
+    assert rec.value == Quantity(Decimal("5.4"), "mmol/L", "mmol/L") and rec.value_text is None
+    stated = panel("85354-9", SYSTOLIC, DIASTOLIC, valueString="see note")
+    assert one(stated)[0].value_text == "see note"
+
+
 @pytest.mark.parametrize(("resource", "kind", "code", "date"), [
     ({"resourceType": "Condition", "code": {"coding": [{"system": SNOMED, "code": "44054006"}]},
       "onsetDateTime": "2019-05-02", "clinicalStatus": {"coding": [{"code": "active"}]}},
@@ -175,11 +232,9 @@ def test_unknown_or_missing_code_systems_are_warnings_and_codes_are_kept() -> No
 
 
 def test_warning_positions_in_ndjson_name_the_line() -> None:
-    from carnet.sources.fhir import FhirImporter
+    from .fhirdata import extract_file, ndjson
 
-    from .fhirdata import ndjson
-
-    ex = FhirImporter().extract(ndjson([observation("o1", subject="Patient/p1", effectiveDateTime="soon")]))
+    ex = extract_file(ndjson([observation("o1", subject="Patient/p1", effectiveDateTime="soon")]))
     assert warnings(ex) == ["line 1 /effectiveDateTime: invalid date 'soon' dropped"]
 
 

@@ -18,6 +18,8 @@ from carnet.sources.base import InputFile
 from carnet.sources.container import expand_folder
 from carnet.sources.fhir import FhirImporter
 
+from .fhirdata import read_all
+
 pytestmark = pytest.mark.shared_data
 
 
@@ -48,7 +50,7 @@ def read_folder(folder: Path, files: list[InputFile] | None = None) -> Folder:
             result.declined.append(name)
             continue
         try:
-            ex = importer.extract(file)
+            ex = read_all(importer.extract(file))
         except RejectedFile as err:
             result.refused.append(str(err))
             continue

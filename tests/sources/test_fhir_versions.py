@@ -7,14 +7,13 @@ from typing import Any
 import pytest
 
 from carnet.errors import RejectedFile
-from carnet.sources.fhir import FhirImporter
 
-from .fhirdata import as_file, bundle, ndjson, observation, patient
+from .fhirdata import as_file, bundle, extract_file, ndjson, observation, patient
 
 
 def refused(doc: Any, name: str = "x.json") -> RejectedFile:
     with pytest.raises(RejectedFile) as err:
-        FhirImporter().extract(as_file(doc, name))
+        extract_file(as_file(doc, name))
     return err.value
 
 
@@ -79,7 +78,7 @@ def test_one_r5_line_refuses_the_whole_ndjson_file() -> None:
     file = ndjson([observation("o1", subject="Patient/1"),
                    {"resourceType": "Encounter", "id": "e", "actualPeriod": {"start": "2024"}}])
     with pytest.raises(RejectedFile) as err:
-        FhirImporter().extract(file)
+        extract_file(file)
     assert err.value.position == "line 2"
     assert "Encounter.actualPeriod exists in R5 only" in err.value.reason
 
@@ -93,5 +92,5 @@ def test_one_r5_line_refuses_the_whole_ndjson_file() -> None:
     {"resourceType": "Patient", "id": "p", "meta": {"profile": ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"]}},
 ])
 def test_r4_is_not_refused(doc: dict[str, Any]) -> None:
-    ex = FhirImporter().extract(as_file(doc))
+    ex = extract_file(as_file(doc))
     assert ex.read == 1 and len(ex.records) == 1

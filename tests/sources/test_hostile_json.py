@@ -11,9 +11,8 @@ import pytest
 from carnet.errors import RejectedFile
 from carnet.sources import safejson
 from carnet.sources.base import InputFile
-from carnet.sources.fhir import FhirImporter
 
-from .fhirdata import bundle, observation
+from .fhirdata import bundle, extract_file, observation
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def fast() -> Iterator[None]:
 
 def refused(data: bytes, name: str = "hostile.json") -> RejectedFile:
     with pytest.raises(RejectedFile) as err:
-        FhirImporter().extract(InputFile(name, data))
+        extract_file(InputFile(name, data))
     assert err.value.file == name
     return err.value
 
@@ -86,7 +85,7 @@ def test_truncated_file(fast: None) -> None:
 
 
 def test_utf8_bom_is_accepted() -> None:
-    ex = FhirImporter().extract(InputFile("bom.json", b"\xef\xbb\xbf" + orjson.dumps(observation(subject="Patient/1"))))
+    ex = extract_file(InputFile("bom.json", b"\xef\xbb\xbf" + orjson.dumps(observation(subject="Patient/1"))))
     assert ex.read == 1
 
 

@@ -9,7 +9,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from carnet.web.i18n import LANGUAGES, LOCALE_DIR, Formats, from_accept_language, translations
+from babel.messages.catalog import Catalog
+
+from carnet.web.i18n import LANGUAGES, LOCALE_DIR, Formats, catalog_files, from_accept_language, translations
 
 WEB = Path(LOCALE_DIR).parent
 
@@ -26,24 +28,34 @@ def used_messages() -> set[str]:
     return found
 
 
+def catalogs(lang: str) -> list[Catalog]:
+    """Every ``.po`` file of ``lang`` (``messages.po`` and one per service area)."""
+    found = []
+    for po in catalog_files(lang):
+        with po.open("rb") as fh:
+            found.append(read_po(fh, locale=lang))
+    return found
+
+
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_catalog_has_every_message_used(lang: str) -> None:
-    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    known = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id}
+    known: set[str] = set()
+    for catalog in catalogs(lang):
+        known |= {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id}
+        problems = [(m.id, errors) for m, errors in catalog.check()]
+        assert problems == []
     used = used_messages()
     assert used, "extraction found no message: is babel.cfg right?"
     assert sorted(used - known) == [], f"run pybabel extract + update (docs/web.md) for {lang}"
     assert sorted(known - used) == [], f"obsolete messages in the {lang} catalog"
-    problems = [(m.id, errors) for m, errors in catalog.check()]
-    assert problems == []
 
 
 def test_french_catalog_is_fully_translated() -> None:
-    with (LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        catalog = read_po(fh, locale="fr")
     untranslated = [
-        m.id for m in catalog if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))
+        m.id
+        for catalog in catalogs("fr")
+        for m in catalog
+        if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))
     ]
     assert untranslated == []
 

@@ -6,7 +6,7 @@ original FHIR resource kept beside the normalised fields so nothing is lost.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -120,12 +120,16 @@ class Record:
 class Extracted:
     """What an importer got out of one file: persons, records and problems.
 
-    ``records`` may be a lazy iterator so that large files stay in bounded memory;
-    ``problems`` is filled while iterating.
+    ``records`` may be a list or a one-shot lazy iterator, so that a large file
+    is read a few records at a time and stays in bounded memory (the FHIR
+    importer streams NDJSON this way). Iterating may then raise
+    :class:`carnet.errors.RejectedFile` at any point, which refuses the whole
+    file; ``problems``, ``persons`` and ``read`` keep growing while iterating and
+    are complete only once ``records`` has been read to the end.
     """
 
     persons: list[Person] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
+    records: Iterable[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     source_name: str | None = None  # the data holder, e.g. "Synthea", "CMS Blue Button"
     read: int = 0  # items read from the file (for read = imported + duplicate + rejected)

@@ -47,8 +47,8 @@ CONDITION_VERIFICATION = f"{HL7}/condition-ver-status"
 CONDITION_CATEGORY = f"{HL7}/condition-category"
 
 CARNET = "https://carnet.example/fhir"
-#: French parts of a reimbursement: amo, amc, participation-forfaitaire, franchise,
-#: depassement, reste-a-charge
+#: French parts of a reimbursement: amc (paid by the mutuelle), participation-forfaitaire,
+#: franchise, depassement
 CARNET_ADJUDICATION = f"{CARNET}/CodeSystem/adjudication"
 #: SNDS nature de prestation (PRS_NAT_REF, table IR_NAT_V)
 PRESTATION_NATURE = f"{CARNET}/CodeSystem/snds-prs-nat"

@@ -1,22 +1,26 @@
 """The pipeline on DuckDB, embedded: the default engine.
 
 Inputs are read in place with ``read_parquet`` (row numbers from
-``file_row_number``). A step with an ``order`` is materialised sorted;
-DuckDB keeps insertion order (``preserve_insertion_order``), so a stream is a
-plain scan of its source, its text built by DuckDB and handed over as Arrow
-batches to the shard writer without any sort of the text itself.
+``file_row_number``). Steps are views, or tables when kept. Streams are
+written shard by shard: DuckDB builds the text of one shard's lines, in any
+order, with their narrow sort keys; Arrow sorts the keys and takes the text
+in that order (one copy), and the shard writer compresses it. Nothing wide is
+ever sorted, and joins may feed a stream since its order comes after.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from carnet.restitution.inputs import InputTable, columns_sql, empty_sql
 from carnet.restitution.shards import ShardWriter
+from carnet.restitution.sql import FUNCTIONS
 
 if TYPE_CHECKING:
     from carnet.restitution.pipeline import Step, Stream
@@ -43,7 +47,10 @@ class DuckDBEngine:
         if memory_limit:
             config["memory_limit"] = memory_limit
         self.con = duckdb.connect(config=config)
-        self._sorted: dict[str, tuple[str, ...]] = {}
+        self.con.execute("SET enable_progress_bar = false")
+        for duckdb_sql, _spark_sql in FUNCTIONS.values():
+            self.con.execute(duckdb_sql)
+        self._orders: dict[str, tuple[str, ...]] = {}
 
     def load(self, tables: dict[str, InputTable], labels: pa.Table) -> None:
         for name, table in tables.items():
@@ -61,24 +68,33 @@ class DuckDBEngine:
         self.con.unregister("labels_arrow")
 
     def run(self, step: Step) -> None:
+        kind = "TABLE" if step.keep else "VIEW"
+        self.con.execute(f"CREATE {kind} {step.name} AS {step.sql}")
         if step.order:
-            order = ", ".join(step.order)
-            self.con.execute(f"CREATE TABLE {step.name} AS SELECT * FROM ({step.sql}) s ORDER BY {order}")
-            self._sorted[step.name] = step.order
-        elif step.keep:
-            self.con.execute(f"CREATE TABLE {step.name} AS {step.sql}")
-        else:
-            self.con.execute(f"CREATE VIEW {step.name} AS {step.sql}")
+            self._orders[step.name] = step.order
 
-    def write(self, stream: Stream, out: Path, block_size: int) -> pa.Table:
-        if self._sorted.get(stream.source) != stream.order:
-            raise ValueError(f"stream {stream.spec.name}: {stream.source} is not kept in the stream's order")
-        where = f" WHERE {stream.where}" if stream.where else ""
-        sql = f"SELECT shard, member_id, {stream.text} AS text FROM {stream.source}{where}"
-        writer = ShardWriter(out, stream.spec, block_size)
-        for batch in self.con.sql(sql).to_arrow_reader(BATCH_ROWS):
-            writer.write(batch)
-        return writer.finish()
+    def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]:
+        writers = {s.spec.name: ShardWriter(out, s.spec, block_size) for s in streams}
+        for stream in streams:
+            if self._orders.get(stream.source) != stream.order:
+                raise ValueError(f"stream {stream.spec.name}: not in the order of {stream.source}")
+        shards = [row[0] for row in self.con.execute("SELECT DISTINCT shard FROM members ORDER BY shard").fetchall()]
+        for shard in shards:
+            for stream in streams:
+                writers[stream.spec.name].write_table(self._slice(stream, int(shard)))
+        return {name: writer.finish() for name, writer in writers.items()}
+
+    def _slice(self, stream: Stream, shard: int) -> pa.Table:
+        """The stream's rows of one shard, sorted (in Arrow: only the narrow keys are sorted)."""
+        where = f" AND {stream.where}" if stream.where else ""
+        keys = ", ".join(k for k in stream.order if k != "shard")
+        sql = (
+            f"SELECT shard, member_id, {stream.text} AS text, {keys} "
+            f"FROM {stream.source} WHERE shard = {shard}{where}"
+        )
+        table = self.con.sql(sql).to_arrow_table()
+        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in stream.order])
+        return table.select(["shard", "member_id", "text"]).take(order)
 
     def fetch(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

@@ -43,23 +43,23 @@ def _category(*codes: tuple[str, str]) -> dict[str, Template]:
     return {"coding": [{"system": system, "code": code} for system, code in codes]}
 
 
-#: the parts of a reimbursement: (codings of the category, amount column, present when)
-PARTS: tuple[tuple[tuple[tuple[str, str], ...], str, str | None], ...] = (
-    (((c.ADJUDICATION, "submitted"),), "charged", None),
-    (((c.ADJUDICATION, "eligible"),), "base", None),
-    (((c.CARNET_ADJUDICATION, "amo"), (c.ADJUDICATION, "benefit")), "amo", None),
-    (((c.CARNET_ADJUDICATION, "amc"), (c.ADJUDICATION, "benefit")), "amc", "contract IS NOT NULL OR {} <> 0"),
-    (((c.CARNET_ADJUDICATION, "participation-forfaitaire"), (c.ADJUDICATION, "deductible")), "pf", "{} > 0"),
-    (((c.CARNET_ADJUDICATION, "franchise"), (c.ADJUDICATION, "deductible")), "fra", "{} > 0"),
-    (((c.CARNET_ADJUDICATION, "depassement"),), "dep", "{} > 0"),
-    (((c.CARNET_ADJUDICATION, "reste-a-charge"), (c.ADJUDICATION, "copay")), "rac", None),
+#: the parts of a reimbursement: (category system, code, amount column, present when)
+PARTS: tuple[tuple[str, str, str, str | None], ...] = (
+    (c.ADJUDICATION, "submitted", "charged", None),
+    (c.ADJUDICATION, "eligible", "base", None),
+    (c.ADJUDICATION, "benefit", "amo", None),
+    (c.CARNET_ADJUDICATION, "amc", "amc", "contract IS NOT NULL OR {} <> 0"),
+    (c.CARNET_ADJUDICATION, "participation-forfaitaire", "pf", "{} > 0"),
+    (c.CARNET_ADJUDICATION, "franchise", "fra", "{} > 0"),
+    (c.CARNET_ADJUDICATION, "depassement", "dep", "{} > 0"),
+    (c.ADJUDICATION, "copay", "rac", None),
 )
 
 
 def _amounts(prefix: str = "", rate: bool = False) -> list[Template]:
     out: list[Template] = []
-    for codings, column, when in PARTS:
-        part: Template = {"category": _category(*codings), "amount": money(prefix + column)}
+    for system, code, column, when in PARTS:
+        part: Template = {"category": _category((system, code)), "amount": money(prefix + column)}
         out.append(When(when.format(prefix + column), part) if when else part)
         if rate and column == "base":
             eligpercent = {"category": _category((c.ADJUDICATION, "eligpercent")), "value": number("rate")}

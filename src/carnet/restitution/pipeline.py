@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,12 +43,16 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A named relation. ``order``: kept sorted (the streams read it in that order)."""
+    """A named relation; ``keep``: materialised (read more than once).
+
+    A step with an ``order`` is a stream source: engines read it shard by
+    shard (``shard`` is its first order column), sorted.
+    """
 
     name: str
     sql: str
     order: tuple[str, ...] = ()
-    keep: bool = False  # materialised: read more than once
+    keep: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +74,22 @@ def steps(has_mutuelle: bool, per_shard: int = MEMBERS_PER_SHARD) -> tuple[Step,
         Step("ok_ben", v.clean("IR_BEN_R", "bad_ben")),
         Step("bad_adh", v.adherent_rules(), keep=True),
         Step("ok_adh", adherents),
-        Step("members", r.members(per_shard), order=r.MEMBER_ORDER),
+        Step("members", r.members(per_shard), order=r.MEMBER_ORDER, keep=True),
+        Step("prs_keys", v.prestation_keys(), keep=True),
         Step("bad_prs", v.prestation_rules(), keep=True),
         Step("ok_prs", v.clean("ER_PRS_F", "bad_prs")),
-        Step("details_raw", v.detail_source()),
+        Step("details_keyed", v.detail_source(), keep=True),
         Step("bad_det", v.detail_rules(), keep=True),
         Step("ok_det", v.clean_details()),
+        Step("mut_keyed", v.mutuelle_source(), keep=True),
         Step("bad_mut", v.mutuelle_rules(), keep=True),
-        Step("ok_mut", v.clean("MUT_PRS_F", "bad_mut")),
+        Step("ok_mut", v.clean("MUT_PRS_F", "bad_mut", "mut_keyed")),
         Step("bad_imb", v.ald_rules(), keep=True),
         Step("ok_imb", v.clean("IR_IMB_R", "bad_imb")),
         Step("problems", v.union([f"SELECT tbl, _row, reason FROM {b}" for b in v.BAD]), keep=True),
+        Step("lines", r.lines(), keep=True),
+        Step("claims", r.claims(), keep=True),
+        Step("item_seqs", r.item_seqs(), keep=True),
         Step("items", r.items(), order=r.ITEM_ORDER),
         Step("conditions", r.conditions(), order=r.CONDITION_ORDER),
     )
@@ -110,7 +119,7 @@ class Engine(Protocol):
 
     def load(self, tables: dict[str, InputTable], labels: pa.Table) -> None: ...
     def run(self, step: Step) -> None: ...
-    def write(self, stream: Stream, out: Path, block_size: int) -> pa.Table: ...
+    def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]: ...
     def fetch(self, sql: str) -> pa.Table: ...
     def close(self) -> None: ...
 
@@ -191,17 +200,15 @@ def restitute(
         tables = locate(source)
         _prepare(out)
         plan, files = steps(bool(tables["MUT_ADH_R"].files), members_per_shard), streams()
-        clock = _Clock(progress, 2 + len(plan) + len(files))
-        entries: dict[str, pa.Table] = {}
+        clock = _Clock(progress, 3 + len(plan))
         with open_engine(engine, work) as eng:
             with clock.step("load"):
                 eng.load(tables, label_table())
             for step in plan:
                 with clock.step(step.name):
                     eng.run(step)
-            for stream in files:
-                with clock.step(stream.spec.name):
-                    entries[stream.spec.name] = eng.write(stream, out, block_size)
+            with clock.step("write"):
+                entries = eng.write(files, out, block_size)
             with clock.step("index"):
                 shards = write_index(out, [s.spec for s in files], entries)
                 write_manifest(out, [s.spec for s in files], shards, block_size)

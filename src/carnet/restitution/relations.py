@@ -9,11 +9,13 @@ from __future__ import annotations
 from carnet.restitution.codes import ACT_SYSTEMS
 from carnet.restitution.sql import lit
 from carnet.restitution.validate import BEN, on
-from carnet.restitution.tables import KEY_NAMES
 
-MEMBER_ORDER = ("shard", "member_id", "patient_no")
-CONDITION_ORDER = ("shard", "member_id", "patient_no", "IMB_ALD_DTD", "MED_MTF_COD", "_row")
-ITEM_ORDER = ("shard", "member_id", "care_date", "eob_id", "item_seq")
+#: the order of each sorted step: by shard, then member (``member_no`` ranks ``member_id``)
+MEMBER_ORDER = ("shard", "member_no", "patient_no")
+CONDITION_ORDER = ("shard", "member_no", "patient_no", "IMB_ALD_DTD", "MED_MTF_COD", "_row")
+ITEM_ORDER = ("shard", "member_no", "care_date", "claim_row", "_row")
+#: what makes a claim (an ExplanationOfBenefit): a décompte of one beneficiary on one care date
+CLAIM = ("shard", "patient_id", "ORG_CLE_NUM", "DCT_ORD_NUM", "care_date")
 
 #: adherents when the input has no MUT_ADH_R: every beneficiary, no mutuelle
 ADHERENTS_FROM_BENEFICIARIES = """
@@ -35,10 +37,8 @@ WITH a AS (
   SELECT h.MEMBER_ID AS member_id, h.HOUSEHOLD_ID, h.ROLE, h.GIVEN, h.FAMILY, h.BIRTH_DATE, h.CONTRACT_ID,
     b.BEN_NIR_PSA, b.BEN_RNG_GEM, b.BEN_NAI_ANN, b.BEN_NAI_MOI, b.BEN_SEX_COD, b.BEN_DCD_DTE, b.ORG_AFF_BEN
   FROM ok_adh h JOIN ok_ben b ON {on("h", "b", BEN)}),
-r AS (
-  SELECT member_id, CAST(floor((row_number() OVER (ORDER BY member_id) - 1) / {int(per_shard)}) AS INT) AS shard
-  FROM (SELECT DISTINCT member_id FROM a) d)
-SELECT r.shard, a.*,
+r AS (SELECT member_id, row_number() OVER (ORDER BY member_id) AS member_no FROM (SELECT DISTINCT member_id FROM a) d)
+SELECT CAST(floor((r.member_no - 1) / {int(per_shard)}) AS INT) AS shard, r.member_no, a.*,
   substr(md5(concat_ws('|', a.BEN_NIR_PSA, CAST(a.BEN_RNG_GEM AS STRING))), 1, 16) AS patient_id,
   row_number() OVER (PARTITION BY a.member_id ORDER BY a.BEN_NIR_PSA, a.BEN_RNG_GEM) AS patient_no,
   concat_ws('-', a.BEN_NIR_PSA, CAST(a.BEN_RNG_GEM AS STRING)) AS beneficiary,
@@ -58,16 +58,12 @@ def _act_uri() -> str:
     return f"CASE l.act_system {whens} END"
 
 
-def items() -> str:
-    """One row per claim line of a member, with its claim (décompte)'s totals and labels."""
-    keys = on("p", "u", KEY_NAMES)
-    lines = f"""
-  SELECT m.shard, m.member_id, m.patient_id, m.display_name, m.CONTRACT_ID AS contract,
-    p._row, p.PRS_ORD_NUM, p.FLX_TRT_DTD,
-    concat_ws('/', p.ORG_CLE_NUM, CAST(p.DCT_ORD_NUM AS STRING)) AS decompte,
-    substr(md5(concat_ws('|', m.patient_id, p.ORG_CLE_NUM, CAST(p.DCT_ORD_NUM AS STRING),
-      CAST(p.EXE_SOI_DTD AS STRING))), 1, 16) AS eob_id,
-    p.EXE_SOI_DTD AS care_date, coalesce(p.EXE_SOI_DTF, p.EXE_SOI_DTD) AS care_end,
+def lines() -> str:
+    """One row per restituted claim line: prestation, member, mutuelle part, detail, labels."""
+    return f"""
+WITH l AS (
+  SELECT m.shard, m.member_no, m.member_id, m.patient_id, m.display_name, m.CONTRACT_ID AS contract,
+    p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM, p.EXE_SOI_DTD AS care_date, coalesce(p.EXE_SOI_DTF, p.EXE_SOI_DTD) AS care_end,
     CAST(p.PRS_NAT_REF AS STRING) AS nature, p.PRS_ACT_QTE AS qty, p.RGO_REM_TAU AS rate,
     p.PRS_PAI_MNT AS charged, p.BSE_REM_BSE AS base, p.BSE_REM_MNT AS amo,
     coalesce(p.PRS_DEP_MNT, 0) AS dep, coalesce(u.PF_MNT, 0) AS pf, coalesce(u.FRA_MNT, 0) AS fra,
@@ -79,42 +75,55 @@ def items() -> str:
     CASE WHEN d.tbl = 'ER_CAM_F' THEN d.code WHEN u.ACT_SYSTEM = 'CCAM' THEN u.ACT_CODE END AS ccam,
     coalesce(d.qty, p.PRS_ACT_QTE) AS boxes
   FROM ok_prs p JOIN members m ON {on("p", "m", BEN)}
-  LEFT JOIN ok_mut u ON {keys}
-  LEFT JOIN ok_det d ON {on("p", "d", KEY_NAMES)}"""
-    labelled = f"""
-  SELECT l.*, la.label AS act_label, coalesce(la.vaccine, false) AS act_vaccine,
-    ln.label AS nature_label, {_act_uri()} AS act_uri
-  FROM lines l
-  LEFT JOIN labels la ON la.system = l.act_system AND la.code = l.act_code
-  LEFT JOIN labels ln ON ln.system = 'NAT' AND ln.code = l.nature"""
-    claim = "OVER (PARTITION BY eob_id)"
-    windowed = f"""
-  SELECT k.*,
-    CASE WHEN act_system = 'CIP13' AND act_code = cip13 THEN act_label END AS cip13_label,
-    CASE WHEN act_system = 'CCAM' AND act_code = ccam THEN act_label END AS ccam_label,
-    coalesce(act_system = 'CIP13' AND act_code = cip13 AND act_vaccine, false) AS vaccine,
-    row_number() OVER (PARTITION BY eob_id ORDER BY PRS_ORD_NUM, _row) AS item_seq,
-    count(*) {claim} AS n_items, max(FLX_TRT_DTD) {claim} AS created,
-    max(care_end) {claim} AS period_end, max(line_paid_amo) {claim} AS paid_amo,
-    max(line_paid_amc) {claim} AS paid_amc,
-    sum(charged) {claim} AS t_charged, sum(base) {claim} AS t_base, sum(amo) {claim} AS t_amo,
-    sum(amc) {claim} AS t_amc, sum(pf) {claim} AS t_pf, sum(fra) {claim} AS t_fra,
-    sum(dep) {claim} AS t_dep, sum(rac) {claim} AS t_rac,
-    CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) {claim} = 1 THEN 'institutional'
-      WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) {claim} = 1
-      THEN 'pharmacy' ELSE 'professional' END AS claim_type
-  FROM k"""
+  LEFT JOIN ok_mut u ON u.prs_row = p._row
+  LEFT JOIN ok_det d ON d.prs_row = p._row)
+SELECT l.*, la.label AS act_label, ln.label AS nature_label,
+  coalesce(l.act_system = 'CIP13' AND l.act_code = l.cip13 AND la.vaccine, false) AS vaccine
+FROM l
+LEFT JOIN labels la ON la.system = l.act_system AND la.code = l.act_code
+LEFT JOIN labels ln ON ln.system = 'NAT' AND ln.code = l.nature"""
+
+
+def claims() -> str:
+    """One row per claim: its id, totals and dates; its lines in input order."""
+    group = ", ".join(CLAIM)
+    sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "dep", "rac"))
     return f"""
-WITH lines AS ({lines}),
-k AS ({labelled}),
-w AS ({windowed})
-SELECT w.*, concat_ws('-', eob_id, CAST(item_seq AS STRING)) AS line_id FROM w"""
+SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
+    CAST(care_date AS STRING))), 1, 16) AS eob_id,
+  concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING)) AS decompte,
+  min(_row) AS claim_row, count(*) AS n_items, max(FLX_TRT_DTD) AS created, max(care_end) AS period_end,
+  max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
+  CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
+    WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
+    ELSE 'professional' END AS claim_type
+FROM lines GROUP BY {group}"""
+
+
+def item_seqs() -> str:
+    """The rank of each line in its claim (lines in input order)."""
+    return (
+        f"SELECT shard, _row, row_number() OVER (PARTITION BY {', '.join(CLAIM)} ORDER BY _row) AS item_seq "
+        "FROM lines"
+    )
+
+
+def items() -> str:
+    """Claim lines with their claim and rank (read per shard: the shard is part of every key)."""
+    claim = " AND ".join(f"l.{k} = c.{k}" for k in CLAIM)
+    return f"""
+SELECT l.*, c.eob_id, c.decompte, c.claim_row, c.n_items, c.created, c.period_end, c.paid_amo,
+  c.paid_amc, c.t_charged, c.t_base, c.t_amo, c.t_amc, c.t_pf, c.t_fra, c.t_dep, c.t_rac, c.claim_type,
+  s.item_seq, concat_ws('-', c.eob_id, CAST(s.item_seq AS STRING)) AS line_id, {_act_uri()} AS act_uri,
+  CASE WHEN l.act_system = 'CIP13' AND l.act_code = l.cip13 THEN l.act_label END AS cip13_label,
+  CASE WHEN l.act_system = 'CCAM' AND l.act_code = l.ccam THEN l.act_label END AS ccam_label
+FROM lines l JOIN claims c ON {claim} JOIN item_seqs s ON l.shard = s.shard AND l._row = s._row"""
 
 
 def conditions() -> str:
     """One row per ALD of a member's beneficiary, with its CIM-10 and ALD labels."""
     return f"""
-SELECT m.shard, m.member_id, m.patient_id, m.patient_no, i._row, i.IMB_ALD_NUM, i.IMB_ALD_DTD,
+SELECT m.shard, m.member_no, m.member_id, m.patient_id, m.patient_no, i._row, i.IMB_ALD_NUM, i.IMB_ALD_DTD,
   i.IMB_ALD_DTF, i.MED_MTF_COD, lc.label AS cim_label, la.label AS ald_label,
   substr(md5(concat_ws('|', m.patient_id, i.MED_MTF_COD, CAST(i.IMB_ALD_DTD AS STRING),
     CAST(i._row AS STRING))), 1, 16) AS condition_id

@@ -88,6 +88,11 @@ class ShardWriter:
         if last:
             self._process(batch.slice(0, last))
 
+    def write_table(self, table: pa.Table) -> None:
+        """:meth:`write` every batch of ``table``."""
+        for batch in table.to_batches():
+            self.write(batch)
+
     def finish(self) -> pa.Table:
         """Flush, close the last file and return one entry per member (schema :data:`ENTRY`)."""
         if self._tail is not None:

@@ -4,9 +4,10 @@ Every input table carries ``_row``, its 1-based row number (for a folder of
 Parquet files: counted across the files in name order; for the SNDS sample:
 the CSV data row). A rule selects ``(tbl, _row, reason)``; a row that breaks
 any rule is reported, once per broken rule, and left out of every package.
-Rows that depend on a skipped row (a drug line of a skipped prestation) are
-reported too, with the reason. The order of the steps matters: members
-first, then prestations, then what hangs on prestations.
+Rows hanging on a skipped row (the drug line of a skipped prestation) are
+reported too, saying which row. The nine DCIR keys are joined once:
+``prs_keys`` gives each key its prestation (its first row), and the detail
+and mutuelle rows are keyed to it (``prs_row``) for all later joins.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ DETAILS = (
     ("ER_BIO_F", "CAST(BIO_PRS_IDE AS STRING)", "BIO_ACT_QSN", "NABM"),
     ("ER_TIP_F", "lpad(CAST(TIP_PRS_IDE AS STRING), 7, '0')", "TIP_ACT_QSN", "LPP"),
 )
+#: the rule steps, in the order they run
+BAD = ("bad_ben", "bad_adh", "bad_prs", "bad_det", "bad_mut", "bad_imb")
+_KEYS = ", ".join(KEY_NAMES)
 
 
 def on(left: str, right: str, keys: Sequence[str] = KEY_NAMES) -> str:
@@ -32,7 +36,7 @@ def on(left: str, right: str, keys: Sequence[str] = KEY_NAMES) -> str:
 
 
 def check(table: str, where: str, reason: str, source: str | None = None) -> str:
-    """Rows of ``table`` (alias ``t``) where ``where`` holds; ``reason`` is SQL."""
+    """Rows of ``source`` (default ``table``, alias ``t``) where ``where`` holds; ``reason`` is SQL."""
     return f"SELECT {lit(table)} AS tbl, t._row, {reason} AS reason FROM {source or table} t WHERE {where}"
 
 
@@ -45,17 +49,14 @@ def negative(table: str, columns: Sequence[str]) -> list[str]:
     return [check(table, f"t.{c} < 0", lit(f"negative amount in {c}")) for c in columns]
 
 
-def duplicate(table: str, keys: Sequence[str], what: str, source: str | None = None) -> str:
+def duplicate(table: str, keys: Sequence[str], what: str) -> str:
     """Every row but the first of a group of rows with the same ``keys``."""
-    src = source or table
-    groups = (
-        f"SELECT {', '.join(keys)}, min(_row) AS first_row FROM {src} "
-        f"GROUP BY {', '.join(keys)} HAVING count(*) > 1"
-    )
-    reason = f"concat_ws('', {lit(f'duplicate {what}, first at row ')}, CAST(d.first_row AS STRING))"
+    cols = ", ".join(keys)
+    groups = f"SELECT {cols}, min(_row) AS first_row FROM {table} GROUP BY {cols} HAVING count(*) > 1"
+    reason = f"concat_ws('', {lit(f'duplicate {what} (first: row ')}, CAST(d.first_row AS STRING), ')')"
     return (
         f"SELECT {lit(table)} AS tbl, t._row, {reason} AS reason "
-        f"FROM {src} t JOIN ({groups}) d ON {on('t', 'd', keys)} WHERE t._row <> d.first_row"
+        f"FROM {table} t JOIN ({groups}) d ON {on('t', 'd', keys)} WHERE t._row <> d.first_row"
     )
 
 
@@ -71,151 +72,143 @@ def unknown_code(table: str, code: str, system: str, source: str | None = None) 
     return check(table, f"{code} IS NOT NULL AND NOT EXISTS ({exists})", reason, source)
 
 
-def without_prestation(table: str, source: str | None = None) -> list[str]:
-    """Rows hanging on no prestation, or on a prestation that was skipped."""
-    src = source or table
-    ok = f"SELECT 1 FROM ok_prs p WHERE {on('t', 'p', KEY_NAMES)}"
-    raw = f"SELECT 1 FROM ER_PRS_F p WHERE {on('t', 'p', KEY_NAMES)}"
-    return [
-        check(table, f"NOT EXISTS ({raw})", lit("no prestation in ER_PRS_F with these keys"), src),
-        check(
-            table,
-            f"NOT EXISTS ({ok}) AND EXISTS ({raw})",
-            lit("its prestation (ER_PRS_F) was skipped"),
-            src,
-        ),
-    ]
-
-
-#: the rule steps, in the order they run
-BAD = ("bad_ben", "bad_adh", "bad_prs", "bad_det", "bad_mut", "bad_imb")
-
-
 def union(queries: Sequence[str]) -> str:
     return "\nUNION ALL\n".join(queries)
 
 
 def clean(table: str, bad: str, source: str | None = None) -> str:
-    """``table`` without the rows reported in ``bad``."""
+    """``source`` (default ``table``) without the rows of ``table`` reported in ``bad``."""
     drop = f"SELECT 1 FROM {bad} b WHERE b._row = t._row AND b.tbl = {lit(table)}"
     return f"SELECT t.* FROM {source or table} t WHERE NOT EXISTS ({drop})"
-
-
-def clean_details() -> str:
-    """The detail rows not reported in ``bad_det``."""
-    drop = "SELECT 1 FROM bad_det b WHERE b._row = t._row AND b.tbl = t.tbl"
-    return f"SELECT t.* FROM details_raw t WHERE NOT EXISTS ({drop})"
 
 
 def beneficiary_rules() -> str:
     year = "t.BEN_NAI_ANN"
     bad_year = f"{year} IS NULL OR length({year}) <> 4 OR translate({year}, '0123456789', '') <> ''"
-    return union(
-        [
-            missing("IR_BEN_R", BEN, "beneficiary key"),
-            duplicate("IR_BEN_R", BEN, "beneficiary"),
-            check("IR_BEN_R", bad_year, lit("birth year BEN_NAI_ANN is not a 4-digit year")),
-        ]
-    )
+    return union([
+        missing("IR_BEN_R", BEN, "beneficiary key"),
+        duplicate("IR_BEN_R", BEN, "beneficiary"),
+        check("IR_BEN_R", bad_year, lit("birth year BEN_NAI_ANN is not a 4-digit year")),
+    ])  # fmt: skip
 
 
 def adherent_rules() -> str:
-    return union(
-        [
-            missing("MUT_ADH_R", (*BEN, "MEMBER_ID"), "member key"),
-            duplicate("MUT_ADH_R", BEN, "member beneficiary"),
-            not_member("MUT_ADH_R", "ok_ben", "beneficiary (not in IR_BEN_R)"),
-        ]
+    return union([
+        missing("MUT_ADH_R", (*BEN, "MEMBER_ID"), "member key"),
+        duplicate("MUT_ADH_R", BEN, "member beneficiary"),
+        not_member("MUT_ADH_R", "ok_ben", "beneficiary (not in IR_BEN_R)"),
+    ])  # fmt: skip
+
+
+def prestation_keys() -> str:
+    """Each DCIR key once: its prestation (first row), how many rows have it, that row's amounts."""
+    known = " AND ".join(f"{k} IS NOT NULL" for k in KEY_NAMES)
+    return (
+        f"SELECT {_KEYS}, min(_row) AS prs_row, count(*) AS n, min_by(PRS_PAI_MNT, _row) AS charged, "
+        f"min_by(BSE_REM_MNT, _row) AS amo FROM ER_PRS_F WHERE {known} GROUP BY {_KEYS}"
     )
 
 
 def prestation_rules() -> str:
     t = "ER_PRS_F"
     with_birth = f"(SELECT p.*, m.BEN_NAI_ANN AS birth_year FROM {t} p JOIN members m ON {on('p', 'm', BEN)})"
+    repeated = f"(SELECT p._row, k.prs_row FROM {t} p JOIN (SELECT * FROM prs_keys WHERE n > 1) k ON {on('p', 'k')})"
+    first = "concat_ws('', 'duplicate prestation key (first: row ', CAST(t.prs_row AS STRING), ')')"
     amounts = ("PRS_PAI_MNT", "BSE_REM_BSE", "BSE_REM_MNT")
-    return union(
-        [
-            missing(t, KEY_NAMES, "prestation key"),
-            duplicate(t, KEY_NAMES, "prestation key"),
-            not_member(t, "members"),
-            missing(t, ("EXE_SOI_DTD", "PRS_NAT_REF"), "care date or nature"),
-            missing(t, amounts, "amount"),
-            *negative(t, (*amounts, "PRS_DEP_MNT")),
-            check(t, "t.EXE_SOI_DTF < t.EXE_SOI_DTD", lit("care end date before care start date")),
-            check(t, "t.FLX_TRT_DTD < t.EXE_SOI_DTD", lit("processed (FLX_TRT_DTD) before the care date")),
-            check(
-                t,
-                "CAST(year(t.EXE_SOI_DTD) AS STRING) < t.birth_year",
-                lit("care date before the beneficiary's birth year"),
-                with_birth,
-            ),
-            check(t, "t.RGO_REM_TAU < 0 OR t.RGO_REM_TAU > 100", lit("AMO rate RGO_REM_TAU not within 0-100")),
-            check(t, "t.BSE_REM_MNT > t.PRS_PAI_MNT", lit("AMO paid more than the amount charged")),
-        ]
-    )
+    return union([
+        missing(t, KEY_NAMES, "prestation key"),
+        check(t, "t._row <> t.prs_row", first, repeated),
+        not_member(t, "members"),
+        missing(t, ("EXE_SOI_DTD", "PRS_NAT_REF"), "care date or nature"),
+        missing(t, amounts, "amount"),
+        *negative(t, (*amounts, "PRS_DEP_MNT")),
+        check(t, "t.EXE_SOI_DTF < t.EXE_SOI_DTD", lit("care end date before care start date")),
+        check(t, "t.FLX_TRT_DTD < t.EXE_SOI_DTD", lit("processed (FLX_TRT_DTD) before the care date")),
+        check(t, "CAST(year(t.EXE_SOI_DTD) AS STRING) < t.birth_year",
+              lit("care date before the beneficiary's birth year"), with_birth),
+        check(t, "t.RGO_REM_TAU < 0 OR t.RGO_REM_TAU > 100", lit("AMO rate RGO_REM_TAU not within 0-100")),
+        check(t, "t.BSE_REM_MNT > t.PRS_PAI_MNT", lit("AMO paid more than the amount charged")),
+    ])  # fmt: skip
+
+
+def keyed(source: str, extra: str = "") -> str:
+    """``source`` rows with ``prs_row``, their prestation's first row (NULL: none with these keys)."""
+    return f"SELECT t.*, k.prs_row{extra} FROM ({source}) t LEFT JOIN prs_keys k ON {on('t', 'k')}"
 
 
 def detail_source() -> str:
-    """The four detail tables as one: keys, table, code (text), quantity, code system."""
-    return union(
-        [
-            f"SELECT {', '.join(KEY_NAMES)}, _row, {lit(name)} AS tbl, {code} AS code, "
-            f"CAST({qty} AS INT) AS qty, {lit(system)} AS system FROM {name}"
-            for name, code, qty, system in DETAILS
-        ]
+    """The four detail tables as one, keyed: table, code (text), quantity, code system."""
+    return keyed(union([
+        f"SELECT {_KEYS}, _row, {lit(name)} AS tbl, {code} AS code, CAST({qty} AS INT) AS qty, "
+        f"{lit(system)} AS system FROM {name}"
+        for name, code, qty, system in DETAILS
+    ]))  # fmt: skip
+
+
+def mutuelle_source() -> str:
+    return keyed("SELECT * FROM MUT_PRS_F", ", k.charged, k.amo")
+
+
+def _hanging(table: str, source: str) -> list[str]:
+    """Rows hanging on no prestation, or on a skipped one."""
+    skipped = "SELECT 1 FROM bad_prs b WHERE b.tbl = 'ER_PRS_F' AND b._row = t.prs_row"
+    reason = "concat_ws('', 'its prestation (ER_PRS_F row ', CAST(t.prs_row AS STRING), ') was skipped')"
+    return [
+        check(table, "t.prs_row IS NULL", lit("no prestation in ER_PRS_F with these keys"), source),
+        check(table, f"EXISTS ({skipped})", reason, source),
+    ]
+
+
+def _second(source: str, table: str | None = None) -> str:
+    """Every row but the first hanging on the same prestation (``table``: or the row's own ``tbl``)."""
+    tbl = lit(table) if table else "t.tbl"
+    order = f"concat_ws('#', {tbl}, lpad(CAST(t._row AS STRING), 19, '0'))"
+    groups = (
+        f"SELECT t.prs_row, min({order}) AS first FROM {source} t "
+        "WHERE t.prs_row IS NOT NULL GROUP BY t.prs_row HAVING count(*) > 1"
+    )
+    at = "instr(d.first, '#')"
+    first = f"concat_ws('', substr(d.first, 1, {at} - 1), ' row ', CAST(CAST(substr(d.first, {at} + 1) AS BIGINT) AS STRING))"
+    return (
+        f"SELECT {tbl} AS tbl, t._row, concat_ws('', 'second row for one prestation (first: ', {first}, ')') "
+        f"AS reason FROM {source} t JOIN ({groups}) d ON t.prs_row = d.prs_row WHERE {order} <> d.first"
     )
 
 
 def detail_rules() -> str:
-    rules: list[str] = []
+    rules = [_second("details_keyed")]
     for name, _code, _qty, system in DETAILS:
-        src = f"(SELECT * FROM details_raw WHERE tbl = {lit(name)})"
-        rules += without_prestation(name, src)
+        src = f"(SELECT * FROM details_keyed WHERE tbl = {lit(name)})"
+        rules += _hanging(name, src)
         rules.append(check(name, "t.qty < 0", lit("negative quantity"), src))
         rules.append(unknown_code(name, "t.code", system, src))
-    groups = (
-        f"SELECT {', '.join(KEY_NAMES)}, min(tbl || '#' || lpad(CAST(_row AS STRING), 19, '0')) AS first "
-        f"FROM details_raw GROUP BY {', '.join(KEY_NAMES)} HAVING count(*) > 1"
-    )
-    rules.append(
-        "SELECT t.tbl, t._row, concat_ws('', 'second detail row for one prestation, first: ', "
-        "d.first) AS reason FROM details_raw t JOIN ("
-        f"{groups}) d ON {on('t', 'd', KEY_NAMES)} "
-        "WHERE t.tbl || '#' || lpad(CAST(t._row AS STRING), 19, '0') <> d.first"
-    )
     return union(rules)
 
 
+def clean_details() -> str:
+    """The detail rows not reported in ``bad_det``."""
+    drop = "SELECT 1 FROM bad_det b WHERE b._row = t._row AND b.tbl = t.tbl"
+    return f"SELECT t.* FROM details_keyed t WHERE NOT EXISTS ({drop})"
+
+
 def mutuelle_rules() -> str:
-    t = "MUT_PRS_F"
-    with_prs = (
-        f"(SELECT u.*, p.PRS_PAI_MNT AS charged, p.BSE_REM_MNT AS amo FROM {t} u "
-        f"JOIN ok_prs p ON {on('u', 'p', KEY_NAMES)})"
-    )
-    return union(
-        [
-            *without_prestation(t),
-            duplicate(t, KEY_NAMES, "prestation key"),
-            missing(t, ("AMC_MNT", "RAC_MNT"), "amount"),
-            *negative(t, ("PF_MNT", "FRA_MNT", "AMC_MNT", "RAC_MNT")),
-            check(
-                t,
-                "t.charged <> t.amo + t.AMC_MNT + t.RAC_MNT",
-                lit("amounts do not add up: charged <> AMO + mutuelle + patient share"),
-                with_prs,
-            ),
-            check(t, "t.PAID_DATE_AMC < t.PAID_DATE_AMO", lit("mutuelle paid before the AMO")),
-        ]
-    )
+    t, src = "MUT_PRS_F", "mut_keyed"
+    return union([
+        *_hanging(t, src),
+        _second(src, t),
+        check(t, "t.AMC_MNT IS NULL OR t.RAC_MNT IS NULL", lit("amount missing (AMC_MNT, RAC_MNT)"), src),
+        *(check(t, f"t.{c} < 0", lit(f"negative amount in {c}"), src) for c in ("PF_MNT", "FRA_MNT", "AMC_MNT", "RAC_MNT")),
+        check(t, "t.charged <> t.amo + t.AMC_MNT + t.RAC_MNT",
+              lit("amounts do not add up: charged <> AMO + mutuelle + patient share"), src),
+        check(t, "t.PAID_DATE_AMC < t.PAID_DATE_AMO", lit("mutuelle paid before the AMO"), src),
+    ])  # fmt: skip
 
 
 def ald_rules() -> str:
     t = "IR_IMB_R"
-    return union(
-        [
-            not_member(t, "members"),
-            missing(t, ("IMB_ALD_DTD", "MED_MTF_COD"), "ALD start date or CIM-10 code"),
-            check(t, "t.IMB_ALD_DTF < t.IMB_ALD_DTD", lit("ALD end date before its start date")),
-            unknown_code(t, "t.MED_MTF_COD", "CIM10"),
-        ]
-    )
+    return union([
+        not_member(t, "members"),
+        missing(t, ("IMB_ALD_DTD", "MED_MTF_COD"), "ALD start date or CIM-10 code"),
+        check(t, "t.IMB_ALD_DTF < t.IMB_ALD_DTD", lit("ALD end date before its start date")),
+        unknown_code(t, "t.MED_MTF_COD", "CIM10"),
+    ])  # fmt: skip

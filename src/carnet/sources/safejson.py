@@ -106,10 +106,21 @@ def loads_line(line: bytes, name: str, line_no: int) -> Any:
 
 
 def iter_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Non-blank lines of an NDJSON file with their 1-based numbers."""
-    for number, line in enumerate(data.split(b"\n"), 1):
+    """Non-blank lines of an NDJSON file with their 1-based numbers.
+
+    One line is copied at a time (never a list of all lines), so that a large
+    file streams in bounded memory.
+    """
+    start, number, size = 0, 0, len(data)
+    while start < size:
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = size
+        number += 1
+        line = data[start:end]
         if line and not line.isspace():
             yield number, line
+        start = end + 1
 
 
 def too_deep(name: str, position: str) -> RejectedFile:

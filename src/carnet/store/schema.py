@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 
 metadata = MetaData(
     naming_convention={
@@ -173,4 +173,54 @@ access_log = Table(
     Column("person_id", Integer, ForeignKey("persons.id")),
     Column("outcome", String(32), nullable=False),
     Column("detail", Text),
+)
+
+# --- revision 0002: settings, record overrides, shared links, notifications ---
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("scope", String(64), primary_key=True),  # "household" or "person:<id>"
+    Column("area", String(32), primary_key=True),  # budget, emergency, pathway, chronic…
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),  # canonical JSON
+    Column("updated_at", String(32), nullable=False),
+)
+
+record_overrides = Table(
+    "record_overrides",
+    metadata,
+    Column("record_id", Integer, ForeignKey("records.id"), primary_key=True),
+    Column("state", String(16), nullable=False),  # confirmed, corrected, hidden
+    Column("correction", Text),  # JSON of the corrected fields
+    Column("updated_at", String(32), nullable=False),
+)
+
+shared_links = Table(
+    "shared_links",
+    metadata,
+    Column("id", String(64), primary_key=True),  # manifest id: >= 256 random bits, base64url
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("label", Text),
+    Column("purpose", String(32), nullable=False),  # e.g. emergency
+    Column("flags", String(8), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32)),
+    Column("revoked_at", String(32)),
+    Column("passcode_hash", Text),  # Argon2id; never the passcode
+    Column("failures", Integer, nullable=False),
+    Column("max_failures", Integer, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # JWE compact (dir + A256GCM); the key is not here
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("person_id", Integer, ForeignKey("persons.id")),
+    Column("kind", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("read_at", String(32)),
 )

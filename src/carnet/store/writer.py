@@ -7,7 +7,7 @@ and the previous one stops being current.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +42,10 @@ def archive_file(conn: Connection, file: InputFile) -> None:
     if conn.execute(select(s.archive.c.sha256).where(s.archive.c.sha256 == file.sha256)).first():
         return
     conn.execute(s.archive.insert(), [{"sha256": file.sha256, "size": len(file.data), "created_at": utcnow()}])
-    chunks = [
-        {"sha256": file.sha256, "seq": i, "data": file.data[off : off + CHUNK]}
-        for i, off in enumerate(range(0, len(file.data), CHUNK))
-    ]
-    if chunks:
-        conn.execute(s.archive_chunks.insert(), chunks)
+    # One chunk at a time: a list of them would copy a large file whole once more.
+    for i, off in enumerate(range(0, len(file.data), CHUNK)):
+        chunk = {"sha256": file.sha256, "seq": i, "data": file.data[off : off + CHUNK]}
+        conn.execute(s.archive_chunks.insert(), [chunk])
 
 
 def already_imported(conn: Connection, sha256: str) -> bool:
@@ -63,28 +61,50 @@ def _source_id(conn: Connection, name: str | None) -> int | None:
     return int(conn.execute(s.sources.insert().values(name=name).returning(s.sources.c.id)).scalar_one())
 
 
-def _upsert_persons(conn: Connection, persons: Iterable[Person], counts: WriteCounts) -> dict[str, int]:
-    known = {str(k): int(i) for k, i in conn.execute(select(s.persons.c.natural_key, s.persons.c.id))}
-    first = not known
-    for person in persons:
-        if person.natural_key in known:
-            continue
-        row = {
-            "natural_key": person.natural_key,
-            "given": person.given,
-            "family": person.family,
-            "birth_date": person.birth_date,
-            "sex": person.sex,
-            "deceased": person.deceased,
-            "relationship": "self" if first else None,
-            "created_at": utcnow(),
-        }
-        first = False
-        known[person.natural_key] = int(
-            conn.execute(s.persons.insert().values(**row).returning(s.persons.c.id)).scalar_one()
-        )
-        counts.persons_added += 1
-    return known
+class _Persons:
+    """Ids of the vault's persons by natural key; the file's persons are added as they appear.
+
+    ``found`` is the importer's list: with lazily read records it keeps growing
+    while they are read (a contained Patient, a Bundle line of an NDJSON file),
+    so a key not known yet is looked for among the persons found since.
+    """
+
+    def __init__(self, conn: Connection, found: list[Person], counts: WriteCounts) -> None:
+        self.conn = conn
+        self.found = found
+        self.counts = counts
+        self.stored = 0  # persons of ``found`` already stored
+        self.known = {str(k): int(i) for k, i in conn.execute(select(s.persons.c.natural_key, s.persons.c.id))}
+        self.add_new()
+
+    def add_new(self) -> None:
+        """Store the persons found since the last call (the first one ever is "self")."""
+        while self.stored < len(self.found):
+            person = self.found[self.stored]
+            self.stored += 1
+            if person.natural_key in self.known:
+                continue
+            row = {
+                "natural_key": person.natural_key,
+                "given": person.given,
+                "family": person.family,
+                "birth_date": person.birth_date,
+                "sex": person.sex,
+                "deceased": person.deceased,
+                "relationship": None if self.known else "self",
+                "created_at": utcnow(),
+            }
+            self.known[person.natural_key] = int(
+                self.conn.execute(s.persons.insert().values(**row).returning(s.persons.c.id)).scalar_one()
+            )
+            self.counts.persons_added += 1
+
+    def id_of(self, key: str) -> int | None:
+        found = self.known.get(key)
+        if found is None and self.stored < len(self.found):
+            self.add_new()
+            found = self.known.get(key)
+        return found
 
 
 def _cents(m: Money | None) -> int | None:
@@ -255,14 +275,16 @@ def write_extracted(conn: Connection, file: InputFile, importer: str, extracted:
             .returning(s.imports.c.id)
         ).scalar_one()
     )
-    persons = _upsert_persons(conn, extracted.persons, counts)
+    persons = _Persons(conn, extracted.persons, counts)
     batch = _Batch(conn, import_id, counts)
     iterated = 0
+    # ``records`` may be lazy: reading it may raise RejectedFile, which the
+    # caller's savepoint turns into "nothing of this file".
     for rec in extracted.records:
         iterated += 1
         person_id: int | None = None
         if rec.person_key is not None:
-            found = persons.get(rec.person_key)
+            found = persons.id_of(rec.person_key)
             if found is None:
                 extracted.problems.append(
                     Problem(file.name, rec.provenance.pointer, f"unresolved reference {rec.person_key}")
@@ -271,6 +293,8 @@ def write_extracted(conn: Connection, file: InputFile, importer: str, extracted:
             person_id = found
         batch.add(_record_row(rec, person_id, import_id), rec)
     batch.flush()
+    persons.add_new()
+    # Problems and ``read`` are complete only now that the records were read to the end.
     counts.problems = list(extracted.problems)
     counts.rejected = sum(1 for p in counts.problems if p.severity is Severity.REJECTED)
     unresolved = sum(1 for p in counts.problems if p.reason.startswith("unresolved reference"))

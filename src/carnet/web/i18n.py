@@ -33,16 +33,29 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
-def translations(lang: str) -> Translations:
-    """The catalog of ``lang``, compiled from its ``.po`` file in memory."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_files(lang: str) -> list[Path]:
+    """The ``.po`` files of ``lang``: ``messages.po`` first, then one per service area."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda p: (p.stem != DOMAIN, p.name))
+
+
+def _compile(po: Path, lang: str) -> Translations:
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang, domain=DOMAIN)
     mo = io.BytesIO()
     write_mo(mo, catalog)
     mo.seek(0)
     return Translations(mo, domain=DOMAIN)
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The catalogs of ``lang``, compiled from their ``.po`` files in memory and merged."""
+    first, *others = catalog_files(lang)
+    merged = _compile(first, lang)
+    for po in others:
+        merged.merge(_compile(po, lang))
+    return merged
 
 
 def from_accept_language(header: str) -> str | None:

@@ -69,6 +69,19 @@ def as_int(values: Any) -> IntArray:
     return result
 
 
+def unique_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
+    """Distinct rows of an integer matrix: (index of a row of each, group of every row)."""
+    if len(matrix) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort(matrix.T[::-1])
+    ordered = matrix[order]
+    starts = np.ones(len(matrix), dtype=np.bool_)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    group = np.empty(len(matrix), dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    return order[starts], group
+
+
 def sorted_by(*keys: AnyArray) -> IntArray:
     """Row order sorting by ``keys`` (first key most significant), stable on row index."""
     order: IntArray = np.lexsort((np.arange(len(keys[0])), *reversed(keys)))

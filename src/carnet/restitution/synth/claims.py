@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from carnet.restitution.synth import writer as w
-from carnet.restitution.synth.arrays import IntArray, group_starts, rank_in_group
+from carnet.restitution.synth.arrays import IntArray, group_starts, rank_in_group, unique_rows
 from carnet.restitution.synth.caps import PPF_CODES, Charges
 from carnet.restitution.synth.catalogue import BIO, CAM, PHA, TIP, Catalogue
 from carnet.restitution.synth.dates import add_months
@@ -68,9 +68,9 @@ def _explanations(priced: Priced, memo: SettlementMemo, rows: IntArray) -> tuple
                        c.deferred, c.amc_act, daily], axis=1)[rows]
     sequential = np.isin(rows, np.fromiter(c.amc_steps, dtype=np.int64, count=len(c.amc_steps)))
     matrix[sequential, 0] = -1 - rows[sequential]  # never shared
-    unique, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+    first, inverse = unique_rows(matrix)
     texts = []
-    for u, row in zip(unique.tolist(), rows[first].tolist(), strict=True):
+    for u, row in zip(matrix[first].tolist(), rows[first].tolist(), strict=True):
         text = memo.texts.get(tuple(u)) if u[0] >= 0 else None
         if text is None:
             amounts = (u[1], u[2], u[3], u[4], u[5], u[6], u[7])
@@ -79,7 +79,7 @@ def _explanations(priced: Priced, memo: SettlementMemo, rows: IntArray) -> tuple
             if u[0] >= 0:
                 memo.texts[tuple(u)] = text
         texts.append(text)
-    return inverse.ravel().astype(np.int64), texts
+    return inverse, texts
 
 
 def prestation_tables(chunk: int, priced: Priced, members: Members, who: Who,
@@ -152,12 +152,6 @@ def prestation_tables(chunk: int, priced: Priced, members: Members, who: Who,
     explanation = np.empty(src.size, dtype=np.int64)
     explanation[act_row] = index
     explanation[is_fee] = len(texts) + np.searchsorted(fee_ids, m[is_fee])
-    # the dictionary in order of first use, so that it does not depend on memo numbering
-    used, first_row, explanation = np.unique(explanation, return_index=True, return_inverse=True)
-    rank = np.argsort(np.argsort(first_row, kind="stable"), kind="stable")
-    explanation = rank[explanation.ravel()]
-    all_texts = [*texts, *fee_texts]
-    dictionary = [all_texts[i] for i in used[np.argsort(first_row, kind="stable")]]
     names = tuple(sorted({c.value for c in catalogue.category}))
     systems = sorted({s.value for s in catalogue.system} | {"none"})
     system = np.array([systems.index(s.value) for s in catalogue.system])[a]
@@ -175,7 +169,7 @@ def prestation_tables(chunk: int, priced: Priced, members: Members, who: Who,
         "RAC_MNT": w.money(charged - amo - amc),
         "PAID_DATE_AMO": w.dates(p.amo[src], p.amo_pending[src]),
         "PAID_DATE_AMC": w.dates(p.amc[src], p.amc_pending[src]),
-        "EXPLANATION": w.coded(explanation, dictionary),
+        "EXPLANATION": w.coded(explanation, [*texts, *fee_texts]),
     })
     found["MUT_PRS_F"] = w.table("MUT_PRS_F", mut)
     return found

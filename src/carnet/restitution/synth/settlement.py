@@ -126,9 +126,10 @@ class SettlementMemo:
 
     def column(self, name: str) -> np.ndarray:
         """One field of every entry as an array (rebuilt when entries were added)."""
-        cached = self._columns.get(name)
-        if cached is None or len(cached) != len(self.entries):
-            cached = np.array([getattr(e, name) for e in self.entries])
+        cached = self._columns.get(name, np.zeros(0, dtype=np.int64))
+        if len(cached) < len(self.entries):
+            added = np.array([getattr(e, name) for e in self.entries[len(cached):]])
+            cached = np.concatenate([cached, added]) if len(cached) else added
             self._columns[name] = cached
         return cached
 

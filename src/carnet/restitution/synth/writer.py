@@ -42,9 +42,20 @@ def ints(values: IntArray, kind: pa.DataType) -> pa.Array:
 
 
 def coded(index: IntArray, dictionary: Sequence[str]) -> pa.Array:
-    """A text column from indices into ``dictionary`` (written as a Parquet dictionary)."""
-    indices = pa.array(np.asarray(index, dtype=np.int32), type=pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(dictionary), type=pa.string()))
+    """A text column from indices into ``dictionary`` (written as a Parquet dictionary).
+
+    The dictionary written holds the values used, once each, sorted: its bytes
+    depend only on the column's values.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    used = np.flatnonzero(np.bincount(index, minlength=len(dictionary)))
+    values = np.empty(used.size, dtype=object)
+    values[:] = [dictionary[i] for i in used.tolist()]
+    distinct, back = np.unique(values, return_inverse=True) if used.size else (values, used)
+    lookup = np.zeros(len(dictionary), dtype=np.int32)
+    lookup[used] = np.asarray(back, dtype=np.int32).ravel()
+    indices = pa.array(lookup[index], type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(distinct), type=pa.string()))
 
 
 def texts(values: Sequence[str | None]) -> pa.Array:

@@ -2,7 +2,9 @@
 
 ``identify`` looks at the first bytes only; ``extract`` parses with orjson,
 refuses other FHIR versions with the evidence, rewrites references and
-normalises each resource (see :mod:`carnet.sources.fhir.reader`). No
+normalises each resource (see :mod:`carnet.sources.fhir.reader`). A bundle is
+read whole; NDJSON is streamed, one line at a time as the store takes its
+records, so that a large bulk-export file stays in bounded memory. No
 validation library runs on import: a benchmark asks for tens of thousands of
 resources per second, and the original file is archived unchanged anyway.
 """
@@ -14,16 +16,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import orjson
+
 from carnet.errors import RejectedFile
-from carnet.model import Extracted
+from carnet.model import Extracted, Record
 from carnet.sources import safejson
 from carnet.sources.base import InputFile
 from carnet.sources.fhir.context import Context
-from carnet.sources.fhir.reader import Reader
+from carnet.sources.fhir.patient import person
+from carnet.sources.fhir.reader import ITEM_ERRORS, Reader
+from carnet.sources.fhir.references import natural_key
 from carnet.sources.fhir.version import KNOWN_TYPES
 
 HEAD = 64 * 1024
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+_BLANK = re.compile(rb"\s*")
 _RESOURCE_TYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]{1,64})"')
 #: (marker in the bytes, holder name, currency of its amounts when a Money has none)
 _HOLDERS = (
@@ -87,38 +94,81 @@ class FhirImporter:
             return False
 
     def extract(self, file: InputFile) -> Extracted:
+        """A bundle or a single resource is read whole; NDJSON is streamed (see :func:`_streamed`)."""
         data = safejson.check_encoding(file.data, file.name)
         source, currency = holder(data)
         ctx = Context(self.name, file.name, file.sha256, default_currency=currency,
                       check_strings=len(data) > safejson.MAX_STRING)
         reader = Reader(ctx)
+        if file.suffix in NDJSON_SUFFIXES:
+            return _streamed(reader, data, source)
         with _gc_paused():
-            if file.suffix in NDJSON_SUFFIXES:
-                self._ndjson(reader, data, file.name)
-            else:
-                self._json(reader, data, file.name)
+            try:
+                doc = safejson.loads(data, file.name)
+            except RejectedFile:
+                if not _ndjson_shaped(data):
+                    raise
+                return _streamed(reader, data, source)
+            if type(doc) is not dict or type(doc.get("resourceType")) is not str:
+                raise RejectedFile(file.name, "", "not a FHIR resource (a JSON object with a resourceType is expected)")
+            # A bundle is resolved as a whole (its references point anywhere in it).
+            reader.document(doc, "")
         return ctx.extracted(source)
 
-    def _json(self, reader: Reader, data: bytes, name: str) -> None:
-        try:
-            doc = safejson.loads(data, name)
-        except RejectedFile:
-            if not _ndjson_shaped(data):
-                raise
-            self._ndjson(reader, data, name)
-            return
-        if type(doc) is not dict or type(doc.get("resourceType")) is not str:
-            raise RejectedFile(name, "", "not a FHIR resource (a JSON object with a resourceType is expected)")
-        reader.document(doc, "")
 
-    def _ndjson(self, reader: Reader, data: bytes, name: str) -> None:
-        for number, line in safejson.iter_lines(data):
-            reader.document(safejson.loads_line(line, name, number), f"line {number}")
+def _streamed(reader: Reader, data: bytes, source: str | None) -> Extracted:
+    """NDJSON, read one line at a time while the store iterates ``records``.
+
+    A bulk-export file can hold hundreds of thousands of resources: only the
+    persons are found up front (so that a record may name a Patient written
+    further down, as when the whole file was read first); each line is then
+    parsed and normalised when the store asks for its records. ``read`` and
+    ``problems`` grow as lines are read, and an unreadable line raises
+    :class:`RejectedFile` from the iteration, which refuses the whole file.
+    """
+    ctx = reader.ctx
+    _persons_first(ctx, data)
+    extracted = ctx.extracted(source)
+    extracted.records = _lines(reader, data, extracted)
+    return extracted
+
+
+def _lines(reader: Reader, data: bytes, extracted: Extracted) -> Iterator[Record]:
+    ctx = reader.ctx
+    for number, line in safejson.iter_lines(data):
+        reader.document(safejson.loads_line(line, ctx.file, number), f"line {number}")
+        extracted.read = ctx.read
+        if ctx.records:
+            done, ctx.records = ctx.records, []
+            yield from done
+
+
+def _persons_first(ctx: Context, data: bytes) -> None:
+    """The Person of every top-level Patient line, before any record is read.
+
+    Only lines naming ``"Patient"`` are parsed; a line that does not parse is
+    left to the main pass, which refuses the file at that line. Warnings about
+    a Patient are given once, by the main pass (here they go to a scratch context).
+    """
+    scratch = Context(ctx.importer, ctx.file, ctx.sha256)
+    for number, line in safejson.iter_lines(data):
+        if b'"Patient"' not in line:
+            continue
+        try:
+            res = orjson.loads(line)
+            if type(res) is dict and res.get("resourceType") == "Patient":
+                key, _ = natural_key(res, "Patient", None)
+                ctx.add_person(person(scratch, res, key, f"line {number}"))
+        except (orjson.JSONDecodeError, *ITEM_ERRORS):
+            continue
 
 
 def _ndjson_shaped(data: bytes) -> bool:
     """A ``.json`` file that is really NDJSON: its first line alone is a JSON object."""
-    first = data.lstrip().split(b"\n", 1)[0]
+    blank = _BLANK.match(data)
+    start = blank.end() if blank else 0
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)]
     try:
         return first.startswith(b"{") and type(safejson.loads(first, "")) is dict
     except RejectedFile:

@@ -43,8 +43,41 @@ def _observation(ctx: Context, res: dict[str, Any], pointer: str) -> dict[str, A
         out["reference_range"] = range_text(ranges[0])
     components = res.get("component")
     if type(components) is list and components:
-        out["details"] = {"components": [_component(c) for c in components if type(c) is dict]}
+        parts = [_component(c) for c in components if type(c) is dict]
+        out["details"] = {"components": parts}
+        if out.get("value") is None and out.get("value_text") is None:
+            out["value_text"] = components_text(parts)
     return out
+
+
+LOINC = "http://loinc.org"
+SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
+#: longest text made of components (a panel may have dozens)
+MAX_COMPONENTS_TEXT = 200
+
+
+def components_text(parts: list[dict[str, Any]]) -> str | None:
+    """What a panel measured, for display when the observation has no value of its own.
+
+    A blood pressure reads ``"128/82 mm[Hg]"`` (systolic, then diastolic); any
+    other panel lists each component with its label, as in
+    ``"Systolic 128 mm[Hg] · Diastolic 82 mm[Hg]"``. Components without a value
+    are left out; None when none has one.
+    """
+    valued = [p for p in parts if p["value"] is not None or p["text"] is not None]
+    by_code = {p["code"]: p for p in valued if p["system"] in (LOINC, None) and p["value"] is not None}
+    systolic, diastolic = by_code.get(SYSTOLIC), by_code.get(DIASTOLIC)
+    if len(valued) == 2 and systolic is not None and diastolic is not None and systolic["unit"] == diastolic["unit"]:
+        unit = f" {systolic['unit']}" if systolic["unit"] else ""
+        return f"{systolic['value']}/{diastolic['value']}{unit}"
+    shown = []
+    for part in valued:
+        value = part["text"] if part["value"] is None else " ".join(filter(None, (part["value"], part["unit"])))
+        shown.append(" ".join(filter(None, (part["display"] or part["code"], value))))
+    found = " · ".join(shown)
+    if len(found) > MAX_COMPONENTS_TEXT:
+        found = found[: MAX_COMPONENTS_TEXT - 1] + "…"
+    return found or None
 
 
 def _value_text(res: dict[str, Any], out: dict[str, Any]) -> None:

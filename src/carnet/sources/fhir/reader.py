@@ -20,7 +20,7 @@ from carnet.sources.fhir.references import LimitExceeded, natural_key, rewrite
 from carnet.sources.fhir.version import R4_TYPES, check_r4
 
 #: what a hostile resource may raise in a normaliser that checks types everywhere anyway
-_ITEM_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError)
+ITEM_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError)
 
 Item = tuple[str, dict[str, Any], str, str, int]  # pointer, resource, type, key, depth
 
@@ -43,7 +43,7 @@ class Reader:
                 raise self._limit(err.what, item_pointer) from None
             try:
                 self.ctx.records.append(record(self.ctx, res, resource_type, key, item_pointer))
-            except _ITEM_ERRORS as err:
+            except ITEM_ERRORS as err:
                 self.ctx.reject(item_pointer, f"could not read this {resource_type}: {err}")
 
     def _limit(self, what: str, position: str) -> RejectedFile:
