@@ -69,7 +69,7 @@ def import_(
         with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task("import", total=None)
 
-            def progress(name: str, done: int, total: int) -> None:
+            def progress(name: str, done: int, total: int | None) -> None:
                 bar.update(task, total=total, completed=done, description=Path(name).name[:40] or "done")
 
             report = import_paths(v, paths, progress=progress)
@@ -272,6 +272,11 @@ def demo(
 
     out.print(f"Carnet: http://{host}:{port}/")
     uvicorn.run(create_app(v), host=host, port=port, log_level="warning", server_header=False)
+
+
+from carnet.cli_emergency import register as register_emergency  # noqa: E402  (scenario 2: emergency, share, access-log)
+
+register_emergency(app)
 
 
 def main() -> None:

@@ -4,7 +4,9 @@
                bulk-export folders are expanded safely into several files;
 2. skip      — a file whose SHA-256 was already imported adds nothing;
 3. identify  — exactly one importer must claim the file;
-4. extract   — records and problems, each with provenance;
+4. extract   — records and problems, each with provenance (NDJSON is
+               streamed: its lines are read during step 5, and an unreadable
+               line still rolls the whole file back);
 5. store     — archive the original, then persons, records, claim lines and
                problems under one savepoint: the file lands whole or not at all;
                files are committed in groups (at least every 0.5 s), and a file
@@ -16,6 +18,7 @@ A rejected file leaves the vault untouched; the other files go on.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -28,7 +31,7 @@ from sqlalchemy import Connection
 from carnet.errors import RejectedFile
 from carnet.model import Extracted, Problem
 from carnet.sources.base import MAX_FILE_BYTES, InputFile
-from carnet.sources.container import expand, expand_folder
+from carnet.sources.container import expand, folder_files, iter_folder
 from carnet.sources.registry import Registry, default_registry
 from carnet.store.vault import Vault
 from carnet.store.writer import WriteCounts, already_imported, write_extracted
@@ -63,14 +66,14 @@ class ImportReport:
         return sum(int(getattr(f.counts, attr)) for f in self.files)
 
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int | None], None]
 
 
 def read_inputs(path: Path) -> Iterator[InputFile | RejectedFile]:
     """Step 1: a file, a zip or a bulk-export folder → files to import."""
     try:
         if path.is_dir():
-            yield from expand_folder(path)
+            yield from iter_folder(path)
             return
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -164,40 +167,55 @@ def import_inputs(
     registry: Registry | None = None,
     progress: Progress | None = None,
     on_commit: Callable[[list[FileResult]], None] | None = None,
+    total: int | None = None,
 ) -> ImportReport:
-    """Import files; ``on_commit`` hears of each group of files once it is durable."""
+    """Import files; ``on_commit`` hears of each group of files once it is durable.
+
+    ``inputs`` may be lazy: only a small window of files is held in memory.
+    ``total`` (when known) is passed to ``progress``.
+    """
     registry = registry or default_registry()
     report = ImportReport()
-    items = list(inputs)
+    pending = iter(inputs)
     writer = _GroupWriter(vault, on_commit)
+    done = 0
     # Steps 3–4 of the next files run in a helper thread while this one stores
-    # (SQLite and SQLCipher work outside the GIL): a small, bounded look-ahead.
+    # (SQLite and SQLCipher work outside the GIL). The window is small and
+    # bounded, so only a few files are in memory at once, however many there are.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-extract") as pool:
-        ahead: dict[int, Future[Extraction]] = {}
+        window: deque[tuple[InputFile | RejectedFile, Future[Extraction] | None]] = deque()
 
-        def schedule(j: int) -> None:
-            if j < len(items) and isinstance(items[j], InputFile) and j not in ahead:
-                ahead[j] = pool.submit(_extract, items[j], registry)  # type: ignore[arg-type]
+        def fill() -> None:
+            while len(window) <= LOOKAHEAD:
+                item = next(pending, None)
+                if item is None:
+                    return
+                future = pool.submit(_extract, item, registry) if isinstance(item, InputFile) else None
+                window.append((item, future))
 
         try:
-            for i, item in enumerate(items):
-                for j in range(i, i + LOOKAHEAD + 1):
-                    schedule(j)
+            fill()
+            while window:
+                item, future = window.popleft()
+                fill()
                 if progress:
-                    progress(item.file if isinstance(item, RejectedFile) else item.name, i, len(items))
-                if isinstance(item, RejectedFile):
+                    progress(item.file if isinstance(item, RejectedFile) else item.name, done, total)
+                if isinstance(item, RejectedFile) or future is None:
+                    assert isinstance(item, RejectedFile)
                     problem = Problem(item.file, item.position, item.reason)
                     report.files.append(FileResult(item.file, Outcome.REJECTED, problems=[problem]))
-                    continue
-                report.files.append(writer.write(item, ahead.pop(i)))
+                else:
+                    report.files.append(writer.write(item, future))
+                done += 1
             writer.commit()
         except BaseException:
-            for future in ahead.values():
-                future.cancel()
+            for _item, queued in window:
+                if queued is not None:
+                    queued.cancel()
             writer.abort()
             raise
     if progress:
-        progress("", len(items), len(items))
+        progress("", done, done)
     return report
 
 
@@ -208,8 +226,8 @@ def import_paths(
     progress: Progress | None = None,
     on_commit: Callable[[list[FileResult]], None] | None = None,
 ) -> ImportReport:
-    """Import files, zips and folders; each file whole or not at all."""
-    inputs: list[InputFile | RejectedFile] = []
-    for path in paths:
-        inputs.extend(read_inputs(path))
-    return import_inputs(vault, inputs, registry, progress, on_commit)
+    """Import files, zips and folders, reading them one at a time; each file whole or not at all."""
+    paths = list(paths)
+    total = sum(len(folder_files(p)) if p.is_dir() else 1 for p in paths)  # a zip counts as one
+    inputs = (item for path in paths for item in read_inputs(path))
+    return import_inputs(vault, inputs, registry, progress, on_commit, total)

@@ -11,7 +11,7 @@ import numpy as np
 from carnet.restitution.synth.dates import to_date
 from carnet.restitution.synth.hospital import NO_TERM
 from carnet.restitution.synth.periods import FLAG_ALD, FLAG_C2S, FLAG_PREGNANT, FLAG_TREATING
-from carnet.restitution.synth.synthesize import Job, _context, build_chunk
+from carnet.restitution.synth.synthesis import Job, _context, build_chunk
 from carnet.services.reimbursement import Beneficiary, Counters, Settlement, settle
 from carnet.services.reimbursement.beneficiary import add_months
 

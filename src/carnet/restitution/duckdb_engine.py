@@ -2,21 +2,23 @@
 
 Inputs are read in place with ``read_parquet`` (row numbers from
 ``file_row_number``). Steps are views, or tables when kept. Streams are
-written shard by shard: DuckDB builds the text of one shard's lines, in any
-order, with their narrow sort keys; Arrow sorts the keys and takes the text
-in that order (one copy), and the shard writer compresses it. Nothing wide is
-ever sorted, and joins may feed a stream since its order comes after.
+written shard by shard: each source is sliced to the shard and sorted into a
+temporary table (sorting a shard is far cheaper than sorting everything);
+every stream of that source is then a plain scan of the slice — which keeps
+insertion order (``preserve_insertion_order``, documented for a single-table
+``FROM``) — its text built by DuckDB and handed over in Arrow batches to the
+shard writers, on a second thread. The text itself is never sorted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from carnet.restitution.inputs import InputTable, columns_sql, empty_sql
 from carnet.restitution.shards import ShardWriter
@@ -25,7 +27,9 @@ from carnet.restitution.sql import FUNCTIONS
 if TYPE_CHECKING:
     from carnet.restitution.pipeline import Step, Stream
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 50_000
+#: batches of text waiting for the writing thread
+QUEUED = 4
 
 
 def _quote(path: Path) -> str:
@@ -74,27 +78,33 @@ class DuckDBEngine:
             self._orders[step.name] = step.order
 
     def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]:
-        writers = {s.spec.name: ShardWriter(out, s.spec, block_size) for s in streams}
         for stream in streams:
             if self._orders.get(stream.source) != stream.order:
                 raise ValueError(f"stream {stream.spec.name}: not in the order of {stream.source}")
+        writers = {s.spec.name: ShardWriter(out, s.spec, block_size) for s in streams}
+        sources = sorted({s.source for s in streams})
         shards = [row[0] for row in self.con.execute("SELECT DISTINCT shard FROM members ORDER BY shard").fetchall()]
-        for shard in shards:
-            for stream in streams:
-                writers[stream.spec.name].write_table(self._slice(stream, int(shard)))
+        # DuckDB builds the next batch of text while a thread compresses and writes the last one
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending: list[Future[None]] = []
+            for shard in shards:
+                for source in sources:
+                    self.con.execute(
+                        f"CREATE OR REPLACE TEMP TABLE slice_{source} AS SELECT * FROM {source} "
+                        f"WHERE shard = {int(shard)} ORDER BY {', '.join(self._orders[source])}"
+                    )
+                for stream in streams:
+                    where = f" WHERE {stream.where}" if stream.where else ""
+                    sql = f"SELECT shard, member_id, {stream.text} AS text FROM slice_{stream.source}{where}"
+                    for batch in self.con.sql(sql).to_arrow_reader(BATCH_ROWS):
+                        while len(pending) >= QUEUED:
+                            pending.pop(0).result()
+                        pending.append(pool.submit(writers[stream.spec.name].write, batch))
+            for future in pending:
+                future.result()
+        for source in sources:
+            self.con.execute(f"DROP TABLE IF EXISTS slice_{source}")
         return {name: writer.finish() for name, writer in writers.items()}
-
-    def _slice(self, stream: Stream, shard: int) -> pa.Table:
-        """The stream's rows of one shard, sorted (in Arrow: only the narrow keys are sorted)."""
-        where = f" AND {stream.where}" if stream.where else ""
-        keys = ", ".join(k for k in stream.order if k != "shard")
-        sql = (
-            f"SELECT shard, member_id, {stream.text} AS text, {keys} "
-            f"FROM {stream.source} WHERE shard = {shard}{where}"
-        )
-        table = self.con.sql(sql).to_arrow_table()
-        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in stream.order])
-        return table.select(["shard", "member_id", "text"]).take(order)
 
     def fetch(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

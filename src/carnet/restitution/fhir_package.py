@@ -32,11 +32,9 @@ def _line(template: Template) -> str:
     return concat([json_sql(template), NEWLINE])
 
 
-def _coding(system: str, code: Sql, display: str | None = None) -> dict[str, Template]:
-    coding: dict[str, Template] = {"system": system, "code": code}
-    if display:
-        coding["display"] = When(f"{display} IS NOT NULL", text(display))
-    return coding
+def _coding(system: str | Sql, code: Sql, display: str) -> dict[str, Template]:
+    """A Coding; ``display`` names the column holding the display, ready as a JSON string."""
+    return {"system": system, "code": code, "display": When(f"{display} IS NOT NULL", Sql(display))}
 
 
 def _category(*codes: tuple[str, str]) -> dict[str, Template]:
@@ -122,7 +120,7 @@ def condition() -> str:
         {"url": "period", "valuePeriod": {
             "start": token("IMB_ALD_DTD"), "end": When("IMB_ALD_DTF IS NOT NULL", token("IMB_ALD_DTF"))}},
         When("IMB_ALD_NUM IS NOT NULL", {"url": "number", "valueString": token("IMB_ALD_NUM")}),
-        When("ald_label IS NOT NULL", {"url": "label", "valueString": text("ald_label")}),
+        When("ald_label_json IS NOT NULL", {"url": "label", "valueString": Sql("ald_label_json")}),
     ]  # fmt: skip
     return _line({
         "resourceType": "Condition",
@@ -131,7 +129,7 @@ def condition() -> str:
         "clinicalStatus": _category((c.CONDITION_CLINICAL, "active")),
         "verificationStatus": _category((c.CONDITION_VERIFICATION, "confirmed")),
         "category": [_category((c.CONDITION_CATEGORY, "problem-list-item"))],
-        "code": {"coding": [_coding(c.CIM10, text("MED_MTF_COD"), "cim_label")]},
+        "code": {"coding": [_coding(c.CIM10, text("MED_MTF_COD"), "cim_label_json")]},
         "subject": {"reference": PATIENT_REF},
         "recordedDate": token("IMB_ALD_DTD"),
     })  # fmt: skip
@@ -142,10 +140,9 @@ def explanation_of_benefit() -> str:
     item = json_sql({
         "sequence": number("item_seq"),
         "productOrService": {"coding": [
-            _coding(c.PRESTATION_NATURE, token("nature"), "nature_label"),
-            When("act_uri IS NOT NULL", {
-                "system": token("act_uri"), "code": text("act_code"),
-                "display": When("act_label IS NOT NULL", text("act_label"))}),
+            _coding(c.PRESTATION_NATURE, token("nature"), "nature_label_json"),
+            When("act_uri IS NOT NULL", _coding(token("act_uri"), Sql(f"coalesce(act_code_json, {text('act_code').expr})"),
+                                                "act_label_json")),
         ]},
         "servicedDate": token("care_date"),
         "quantity": When("qty IS NOT NULL", {"value": number("qty")}),
@@ -154,7 +151,7 @@ def explanation_of_benefit() -> str:
     head, tail = json_split({
         "resourceType": "ExplanationOfBenefit",
         "id": token("eob_id"),
-        "identifier": [{"system": c.DECOMPTE_ID, "value": text("decompte")}],
+        "identifier": [{"system": c.DECOMPTE_ID, "value": Sql("decompte_json")}],
         "status": "active",
         "type": {"coding": [{"system": c.CLAIM_TYPE, "code": token("claim_type")}]},
         "use": "claim",
@@ -179,9 +176,9 @@ def explanation_of_benefit() -> str:
         "extension": When("paid_amc IS NOT NULL", [{"url": c.AMC_PAYMENT_EXTENSION, "valueDate": token("paid_amc")}]),
     })  # fmt: skip
     return concat([
-        f"CASE WHEN item_seq = 1 THEN {head} ELSE ',' END",
+        f"CASE WHEN _row = claim_row THEN {head} ELSE ',' END",
         item,
-        f"CASE WHEN item_seq = n_items THEN {concat([tail, NEWLINE])} END",
+        f"CASE WHEN _row = claim_last_row THEN {concat([tail, NEWLINE])} END",
     ])  # fmt: skip
 
 
@@ -191,7 +188,7 @@ def medication_dispense() -> str:
         "resourceType": "MedicationDispense",
         "id": token("line_id"),
         "status": "completed",
-        "medicationCodeableConcept": {"coding": [_coding(c.CIP13, text("cip13"), "cip13_label")]},
+        "medicationCodeableConcept": {"coding": [_coding(c.CIP13, Sql("cip13_json"), "cip13_label_json")]},
         "subject": {"reference": PATIENT_REF},
         "quantity": When("boxes IS NOT NULL", {"value": number("boxes"), "unit": "boîte"}),
         "whenHandedOver": token("care_date"),
@@ -204,7 +201,7 @@ def procedure() -> str:
         "resourceType": "Procedure",
         "id": token("line_id"),
         "status": "completed",
-        "code": {"coding": [_coding(c.CCAM, text("ccam"), "ccam_label")]},
+        "code": {"coding": [_coding(c.CCAM, Sql("ccam_json"), "ccam_label_json")]},
         "subject": {"reference": PATIENT_REF},
         "performedDateTime": token("care_date"),
     })  # fmt: skip
@@ -216,7 +213,7 @@ def immunization() -> str:
         "resourceType": "Immunization",
         "id": token("line_id"),
         "status": "completed",
-        "vaccineCode": {"coding": [_coding(c.CIP13, text("cip13"), "cip13_label")]},
+        "vaccineCode": {"coding": [_coding(c.CIP13, Sql("cip13_json"), "cip13_label_json")]},
         "patient": {"reference": PATIENT_REF},
         "occurrenceDateTime": token("care_date"),
         "primarySource": False,

@@ -48,9 +48,13 @@ def sql_type(dtype: pa.DataType) -> str:
     return names[dtype]
 
 
+def column_casts(schema: pa.Schema) -> list[str]:
+    """``CAST(col AS type) AS col`` for every contract column."""
+    return [f"CAST({f.name} AS {sql_type(f.type)}) AS {f.name}" for f in schema]
+
+
 def columns_sql(schema: pa.Schema) -> str:
-    """``CAST(col AS type) AS col, …`` for every contract column."""
-    return ", ".join(f"CAST({f.name} AS {sql_type(f.type)}) AS {f.name}" for f in schema)
+    return ", ".join(column_casts(schema))
 
 
 def empty_sql(schema: pa.Schema) -> str:

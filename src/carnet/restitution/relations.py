@@ -7,7 +7,8 @@ engines run it as written (see :mod:`carnet.restitution.sql` for the subset).
 from __future__ import annotations
 
 from carnet.restitution.codes import ACT_SYSTEMS
-from carnet.restitution.sql import lit
+from carnet.restitution.sql import lit, text
+from carnet.restitution.statement import text_cell
 from carnet.restitution.validate import BEN, on
 
 #: the order of each sorted step: by shard, then member (``member_no`` ranks ``member_id``)
@@ -32,6 +33,10 @@ def _digits(expr: str) -> str:
 def members(per_shard: int) -> str:
     """One row per beneficiary of a member, numbered; members ranked into shards of ``per_shard``."""
     month = "lpad(a.BEN_NAI_MOI, 2, '0')"
+    display = (
+        "coalesce(nullif(trim(concat_ws(' ', a.GIVEN, a.FAMILY)), ''), "
+        f"concat_ws('', {lit('Bénéficiaire (rang ')}, CAST(a.BEN_RNG_GEM AS STRING), ')'))"
+    )
     return f"""
 WITH a AS (
   SELECT h.MEMBER_ID AS member_id, h.HOUSEHOLD_ID, h.ROLE, h.GIVEN, h.FAMILY, h.BIRTH_DATE, h.CONTRACT_ID,
@@ -48,8 +53,7 @@ SELECT CAST(floor((r.member_no - 1) / {int(per_shard)}) AS INT) AS shard, r.memb
       THEN concat_ws('-', a.BEN_NAI_ANN, {month}) ELSE a.BEN_NAI_ANN END) AS birth,
   CASE WHEN a.ROLE IN ('self', 'spouse', 'child') THEN a.ROLE WHEN a.ROLE IS NOT NULL THEN 'other' END
     AS relationship,
-  coalesce(nullif(trim(concat_ws(' ', a.GIVEN, a.FAMILY)), ''),
-    concat_ws('', {lit("Bénéficiaire (rang ")}, CAST(a.BEN_RNG_GEM AS STRING), ')')) AS display_name
+  {text_cell(display)} AS display_csv
 FROM a JOIN r ON a.member_id = r.member_id"""
 
 
@@ -58,12 +62,21 @@ def _act_uri() -> str:
     return f"CASE l.act_system {whens} END"
 
 
+def prestations() -> str:
+    """ER_PRS_F with its member (NULL when the beneficiary is none)."""
+    return f"""
+SELECT p.*, m.shard, m.member_no, m.member_id, m.patient_id, m.display_csv, m.CONTRACT_ID AS contract,
+  m.BEN_NAI_ANN AS birth_year
+FROM ER_PRS_F p LEFT JOIN members m ON {on("p", "m", BEN)}"""
+
+
 def lines() -> str:
     """One row per restituted claim line: prestation, member, mutuelle part, detail, labels."""
     return f"""
 WITH l AS (
-  SELECT m.shard, m.member_no, m.member_id, m.patient_id, m.display_name, m.CONTRACT_ID AS contract,
-    p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM, p.EXE_SOI_DTD AS care_date, coalesce(p.EXE_SOI_DTF, p.EXE_SOI_DTD) AS care_end,
+  SELECT p.shard, p.member_no, p.member_id, p.patient_id, p.display_csv, p.contract,
+    p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM, p.EXE_SOI_DTD AS care_date,
+    coalesce(p.EXE_SOI_DTF, p.EXE_SOI_DTD) AS care_end,
     CAST(p.PRS_NAT_REF AS STRING) AS nature, p.PRS_ACT_QTE AS qty, p.RGO_REM_TAU AS rate,
     p.PRS_PAI_MNT AS charged, p.BSE_REM_BSE AS base, p.BSE_REM_MNT AS amo,
     coalesce(p.PRS_DEP_MNT, 0) AS dep, coalesce(u.PF_MNT, 0) AS pf, coalesce(u.FRA_MNT, 0) AS fra,
@@ -74,10 +87,11 @@ WITH l AS (
     CASE WHEN d.tbl = 'ER_PHA_F' THEN d.code WHEN u.ACT_SYSTEM = 'CIP13' THEN u.ACT_CODE END AS cip13,
     CASE WHEN d.tbl = 'ER_CAM_F' THEN d.code WHEN u.ACT_SYSTEM = 'CCAM' THEN u.ACT_CODE END AS ccam,
     coalesce(d.qty, p.PRS_ACT_QTE) AS boxes
-  FROM ok_prs p JOIN members m ON {on("p", "m", BEN)}
+  FROM ok_prs p
   LEFT JOIN ok_mut u ON u.prs_row = p._row
   LEFT JOIN ok_det d ON d.prs_row = p._row)
-SELECT l.*, la.label AS act_label, ln.label AS nature_label,
+SELECT l.*, la.code_json AS act_code_json, la.code_csv AS act_code_csv, la.label_json AS act_label_json,
+  la.label_csv AS act_label_csv, ln.label_json AS nature_label_json, ln.label_csv AS nature_label_csv,
   coalesce(l.act_system = 'CIP13' AND l.act_code = l.cip13 AND la.vaccine, false) AS vaccine
 FROM l
 LEFT JOIN labels la ON la.system = l.act_system AND la.code = l.act_code
@@ -87,12 +101,13 @@ LEFT JOIN labels ln ON ln.system = 'NAT' AND ln.code = l.nature"""
 def claims() -> str:
     """One row per claim: its id, totals and dates; its lines in input order."""
     group = ", ".join(CLAIM)
+    decompte = "concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))"
     sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "dep", "rac"))
     return f"""
 SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
     CAST(care_date AS STRING))), 1, 16) AS eob_id,
-  concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING)) AS decompte,
-  min(_row) AS claim_row, count(*) AS n_items, max(FLX_TRT_DTD) AS created, max(care_end) AS period_end,
+  {text(decompte).expr} AS decompte_json, {text_cell(decompte)} AS decompte_csv,
+  min(_row) AS claim_row, max(_row) AS claim_last_row, count(*) AS n_items, max(FLX_TRT_DTD) AS created, max(care_end) AS period_end,
   max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
   CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
     WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
@@ -100,31 +115,37 @@ SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_
 FROM lines GROUP BY {group}"""
 
 
-def item_seqs() -> str:
-    """The rank of each line in its claim (lines in input order)."""
+def _same(column: str) -> str:
+    """The JSON code and label of ``column`` (a CIP13 or CCAM code), from the act's when it is the act."""
+    same = f"l.act_code = l.{column}"
     return (
-        f"SELECT shard, _row, row_number() OVER (PARTITION BY {', '.join(CLAIM)} ORDER BY _row) AS item_seq "
-        "FROM lines"
+        f"coalesce(CASE WHEN {same} THEN l.act_code_json END, {text('l.' + column).expr}) AS {column}_json, "
+        f"CASE WHEN {same} THEN l.act_label_json END AS {column}_label_json"
     )
 
 
 def items() -> str:
-    """Claim lines with their claim and rank (read per shard: the shard is part of every key)."""
+    """Claim lines with their claim (read per shard: the shard is part of the claim's key).
+
+    ``item_seq`` numbers a claim's lines from 1 by their row distance to its first line: 1, 2, 3…
+    when the lines of a décompte follow each other in ER_PRS_F (as DCIR extracts do), unique
+    and increasing in any case, as ExplanationOfBenefit.item.sequence requires.
+    """
     claim = " AND ".join(f"l.{k} = c.{k}" for k in CLAIM)
     return f"""
-SELECT l.*, c.eob_id, c.decompte, c.claim_row, c.n_items, c.created, c.period_end, c.paid_amo,
-  c.paid_amc, c.t_charged, c.t_base, c.t_amo, c.t_amc, c.t_pf, c.t_fra, c.t_dep, c.t_rac, c.claim_type,
-  s.item_seq, concat_ws('-', c.eob_id, CAST(s.item_seq AS STRING)) AS line_id, {_act_uri()} AS act_uri,
-  CASE WHEN l.act_system = 'CIP13' AND l.act_code = l.cip13 THEN l.act_label END AS cip13_label,
-  CASE WHEN l.act_system = 'CCAM' AND l.act_code = l.ccam THEN l.act_label END AS ccam_label
-FROM lines l JOIN claims c ON {claim} JOIN item_seqs s ON l.shard = s.shard AND l._row = s._row"""
+SELECT l.*, c.eob_id, c.decompte_json, c.decompte_csv, c.claim_row, c.claim_last_row, c.n_items,
+  c.created, c.period_end, c.paid_amo, c.paid_amc, c.t_charged, c.t_base, c.t_amo, c.t_amc, c.t_pf, c.t_fra,
+  c.t_dep, c.t_rac, c.claim_type, l._row - c.claim_row + 1 AS item_seq,
+  concat_ws('-', c.eob_id, CAST(l._row - c.claim_row + 1 AS STRING)) AS line_id, {_act_uri()} AS act_uri,
+  {_same("cip13")}, {_same("ccam")}
+FROM lines l JOIN claims c ON {claim}"""
 
 
 def conditions() -> str:
     """One row per ALD of a member's beneficiary, with its CIM-10 and ALD labels."""
     return f"""
 SELECT m.shard, m.member_no, m.member_id, m.patient_id, m.patient_no, i._row, i.IMB_ALD_NUM, i.IMB_ALD_DTD,
-  i.IMB_ALD_DTF, i.MED_MTF_COD, lc.label AS cim_label, la.label AS ald_label,
+  i.IMB_ALD_DTF, i.MED_MTF_COD, lc.label_json AS cim_label_json, la.label_json AS ald_label_json,
   substr(md5(concat_ws('|', m.patient_id, i.MED_MTF_COD, CAST(i.IMB_ALD_DTD AS STRING),
     CAST(i._row AS STRING))), 1, 16) AS condition_id
 FROM ok_imb i JOIN members m ON {on("i", "m", BEN)}

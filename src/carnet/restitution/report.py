@@ -27,7 +27,7 @@ _COUNTS = {
     "Patient": "SELECT count(*) FROM members",
     "Coverage": "SELECT count(*) + count(CONTRACT_ID) FROM members",
     "Condition": "SELECT count(*) FROM conditions",
-    "ExplanationOfBenefit": "SELECT count(*) FROM items WHERE item_seq = 1",
+    "ExplanationOfBenefit": "SELECT count(*) FROM claims",
     "MedicationDispense": "SELECT count(*) FROM items WHERE cip13 IS NOT NULL",
     "Procedure": "SELECT count(*) FROM items WHERE ccam IS NOT NULL",
     "Immunization": "SELECT count(*) FROM items WHERE vaccine",

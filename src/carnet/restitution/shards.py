@@ -74,15 +74,20 @@ class ShardWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Take rows ``(shard, member_id, text)``; the last member waits for the next batch."""
-        if self._tail is not None:
-            batch = pa.RecordBatch.from_arrays(
-                [pa.concat_arrays([t, b]) for t, b in zip(self._tail.columns, batch.columns, strict=True)],
-                names=batch.schema.names,
-            )
-            self._tail = None
         if batch.num_rows == 0:
             return
         starts = self._run_starts(batch)
+        if self._tail is not None:
+            tail, self._tail = self._tail, None
+            same = (tail["shard"][0].as_py(), tail["member_id"][0].as_py()) == (
+                batch["shard"][0].as_py(), batch["member_id"][0].as_py())  # fmt: skip
+            cut = (int(starts[1]) if len(starts) > 1 else batch.num_rows) if same else 0
+            head = pa.Table.from_batches([tail, batch.slice(0, cut)]).combine_chunks().to_batches()[0]
+            if cut == batch.num_rows:
+                self._tail = head
+                return
+            self._process(head)
+            batch, starts = batch.slice(cut), starts[(1 if same else 0) :] - cut
         last = int(starts[-1])
         self._tail = batch.slice(last)
         if last:
@@ -165,12 +170,12 @@ class ShardWriter:
         self._pending.append(data.slice(cursor, int(end[-1]) - cursor))
 
     def _flush_block(self) -> None:
-        plain = b"".join(self._pending)
+        plain = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
         self._pending = []
         frame = self._codec.compress(plain, asbytes=True)
         assert self._file is not None
         self._file.write(frame)
-        self._blocks.append((self._written, len(frame), len(plain)))
+        self._blocks.append((self._written, len(frame), plain.size if isinstance(plain, pa.Buffer) else len(plain)))
         self._written += len(frame)
 
     def _open_shard(self, shard: int) -> None:

@@ -24,6 +24,7 @@ comma that joins it is part of it).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
@@ -81,14 +82,27 @@ def clean(expr: str) -> str:
 
 
 def text(expr: str) -> Sql:
-    """A JSON string of any text (escaped)."""
+    """A JSON string of any text (escaped); NULL stays NULL."""
     escaped = f"replace(replace({clean(expr)}, chr(92), chr(92) || chr(92)), chr(34), chr(92) || chr(34))"
-    return Sql(f"concat_ws('', chr(34), {escaped}, chr(34))")
+    return Sql(f"(chr(34) || {escaped} || chr(34))")
+
+
+_CONTROL_CHARS = re.compile("[\x01-\x1f]")
+
+
+def clean_py(value: str) -> str:
+    """What :func:`clean` does, in Python (for values prepared once, such as labels)."""
+    return _CONTROL_CHARS.sub(" ", value)
+
+
+def json_text(value: str) -> str:
+    """What :func:`text` gives, in Python: the same bytes for the same value."""
+    return '"' + clean_py(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def token(expr: str) -> Sql:
-    """A JSON string of text known to need no escaping (dates, digits, hex ids)."""
-    return Sql(f"concat_ws('', chr(34), CAST({expr} AS STRING), chr(34))")
+    """A JSON string of text known to need no escaping (dates, digits, hex ids); NULL stays NULL."""
+    return Sql(f"(chr(34) || CAST({expr} AS STRING) || chr(34))")
 
 
 def number(expr: str) -> Sql:

@@ -11,7 +11,7 @@ are rejected as incoherent), and left unquoted so they stay numbers.
 
 from __future__ import annotations
 
-from carnet.restitution.sql import amount, clean, concat, lit
+from carnet.restitution.sql import amount, clean, clean_py, concat, lit
 
 BOM = "\ufeff".encode()
 CRLF = "chr(13) || chr(10)"
@@ -20,8 +20,19 @@ def text_cell(expr: str) -> str:
     """A quoted, formula-safe CSV cell of any text (NULL gives an empty cell)."""
     first = f"substr({expr}, 1, 1)"
     risky = f"{first} IN ('=', '+', '-', '@', chr(9), chr(13))"
-    safe = f"CASE WHEN {risky} THEN concat_ws('', chr(39), {clean(expr)}) ELSE {clean(expr)} END"
-    return f"coalesce(concat_ws('', chr(34), replace({safe}, chr(34), chr(34) || chr(34)), chr(34)), '')"
+    safe = f"CASE WHEN {risky} THEN chr(39) || {clean(expr)} ELSE {clean(expr)} END"
+    return f"coalesce(chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34), '')"
+
+
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """What :func:`text_cell` gives, in Python: the same bytes for the same value."""
+    safe = clean_py(value)
+    if value.startswith(_RISKY):
+        safe = "'" + safe
+    return '"' + safe.replace('"', '""') + '"'
 
 
 def money_cell(expr: str) -> str:
@@ -39,12 +50,14 @@ def number_cell(expr: str) -> str:
     return f"coalesce(CAST({expr} AS STRING), '')"
 
 
-#: (header, SQL of the cell) over the columns of the pipeline's ``items`` step
+_PRESTATION = "concat_ws(' ', 'Prestation', nature)"
+#: (header, SQL of the cell) over the columns of the pipeline's ``items`` step; the ``*_csv``
+#: columns are cells made once (per member, claim or code) with :func:`text_cell` or :func:`csv_text`
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Date des soins", date_cell("care_date")),
-    ("Bénéficiaire", text_cell("display_name")),
-    ("Acte", text_cell("coalesce(act_label, nature_label, concat_ws(' ', 'Prestation', nature))")),
-    ("Code", text_cell("coalesce(act_code, nature)")),
+    ("Bénéficiaire", "display_csv"),
+    ("Acte", f"coalesce(act_label_csv, nature_label_csv, {text_cell(_PRESTATION)})"),
+    ("Code", f"coalesce(act_code_csv, {text_cell('coalesce(act_code, nature)')})"),
     ("Montant payé", money_cell("charged")),
     ("Base de remboursement", money_cell("base")),
     ("Taux (%)", number_cell("rate")),
@@ -52,7 +65,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Participation forfaitaire / franchise", money_cell("pf + fra")),
     ("Remboursement mutuelle", money_cell("amc")),
     ("Reste à charge", money_cell("rac")),
-    ("N° de décompte", text_cell("decompte")),
+    ("N° de décompte", "decompte_csv"),
 )
 
 

@@ -110,22 +110,26 @@ def prestation_keys() -> str:
 
 
 def prestation_rules() -> str:
-    t = "ER_PRS_F"
-    with_birth = f"(SELECT p.*, m.BEN_NAI_ANN AS birth_year FROM {t} p JOIN members m ON {on('p', 'm', BEN)})"
+    """Rules on ``prestations`` (ER_PRS_F with its member)."""
+    t, src = "ER_PRS_F", "prestations"
     repeated = f"(SELECT p._row, k.prs_row FROM {t} p JOIN (SELECT * FROM prs_keys WHERE n > 1) k ON {on('p', 'k')})"
     first = "concat_ws('', 'duplicate prestation key (first: row ', CAST(t.prs_row AS STRING), ')')"
+    member = (
+        "CASE WHEN t.member_id IS NULL "
+        f"THEN {lit('beneficiary is not a known member (BEN_NIR_PSA, BEN_RNG_GEM)')} "
+        f"ELSE {lit('care date before the beneficiary' + chr(39) + 's birth year')} END"
+    )
+    before_birth = "CAST(year(t.EXE_SOI_DTD) AS STRING) < t.birth_year"
     amounts = ("PRS_PAI_MNT", "BSE_REM_BSE", "BSE_REM_MNT")
     return union([
         missing(t, KEY_NAMES, "prestation key"),
         check(t, "t._row <> t.prs_row", first, repeated),
-        not_member(t, "members"),
+        check(t, f"(t.member_id IS NULL AND t.BEN_NIR_PSA IS NOT NULL) OR {before_birth}", member, src),
         missing(t, ("EXE_SOI_DTD", "PRS_NAT_REF"), "care date or nature"),
         missing(t, amounts, "amount"),
         *negative(t, (*amounts, "PRS_DEP_MNT")),
         check(t, "t.EXE_SOI_DTF < t.EXE_SOI_DTD", lit("care end date before care start date")),
         check(t, "t.FLX_TRT_DTD < t.EXE_SOI_DTD", lit("processed (FLX_TRT_DTD) before the care date")),
-        check(t, "CAST(year(t.EXE_SOI_DTD) AS STRING) < t.birth_year",
-              lit("care date before the beneficiary's birth year"), with_birth),
         check(t, "t.RGO_REM_TAU < 0 OR t.RGO_REM_TAU > 100", lit("AMO rate RGO_REM_TAU not within 0-100")),
         check(t, "t.BSE_REM_MNT > t.PRS_PAI_MNT", lit("AMO paid more than the amount charged")),
     ])  # fmt: skip

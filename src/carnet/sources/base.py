@@ -57,5 +57,10 @@ class Importer(Protocol):
         ...
 
     def extract(self, file: InputFile) -> Extracted:
-        """Persons, records and problems; raise ``RejectedFile`` if unreadable."""
+        """Persons, records and problems; raise ``RejectedFile`` if unreadable.
+
+        ``records`` may be a lazy iterator (see :class:`carnet.model.Extracted`):
+        the ``RejectedFile`` may then come from iterating it, and still refuses
+        the whole file.
+        """
         ...

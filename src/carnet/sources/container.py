@@ -15,6 +15,7 @@ import stat
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -164,18 +165,30 @@ def expand(name: str, data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> list[I
     return [InputFile(name, data)]
 
 
-def expand_folder(path: Path) -> list[InputFile]:
-    """The ``*.ndjson`` and ``*.json`` files of a bulk-export folder; group = the folder."""
-    group = str(path)
-    files: list[InputFile] = []
-    for child in sorted(path.iterdir()):
-        if not child.is_file() or child.suffix.lower() not in FOLDER_SUFFIXES:
-            continue
+def folder_files(path: Path) -> list[Path]:
+    """The ``*.ndjson`` and ``*.json`` files of a bulk-export folder, Patient files first."""
+    children = [c for c in path.iterdir() if c.is_file() and c.suffix.lower() in FOLDER_SUFFIXES]
+    return sorted(children, key=lambda c: (0 if c.name.startswith("Patient") else 1, str(c)))
+
+
+def iter_folder(path: Path) -> Iterator[InputFile | RejectedFile]:
+    """The files of a bulk-export folder, read one at a time (group = the folder)."""
+    for child in folder_files(path):
         size = child.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise RejectedFile(str(child), "", f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
-        files.append(InputFile(str(child), child.read_bytes(), group=group))
-    return _ordered(files)
+            yield RejectedFile(str(child), "", f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
+            continue
+        yield InputFile(str(child), child.read_bytes(), group=str(path))
+
+
+def expand_folder(path: Path) -> list[InputFile]:
+    """All the files of a bulk-export folder at once; refuses the folder if one file is too large."""
+    files: list[InputFile] = []
+    for item in iter_folder(path):
+        if isinstance(item, RejectedFile):
+            raise item
+        files.append(item)
+    return files
 
 
 def expand_path(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> list[InputFile]:

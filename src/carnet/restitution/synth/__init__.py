@@ -4,6 +4,6 @@
 :data:`carnet.restitution.tables.TABLES` as Parquet (see ``docs/synth.md``).
 """
 
-from carnet.restitution.synth.synthesize import CHUNK_PERSONS, SynthReport, synthesize
+from carnet.restitution.synth.synthesis import CHUNK_PERSONS, SynthReport, synthesize
 
 __all__ = ["CHUNK_PERSONS", "SynthReport", "synthesize"]

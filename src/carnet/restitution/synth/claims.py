@@ -22,7 +22,7 @@ from carnet.restitution.synth.caps import PPF_CODES, Charges
 from carnet.restitution.synth.catalogue import BIO, CAM, PHA, TIP, Catalogue
 from carnet.restitution.synth.dates import add_months
 from carnet.restitution.synth.events import Events
-from carnet.restitution.synth.explanation import explain, explain_daily_fee
+from carnet.restitution.synth.explanation import explain, load, rows_of
 from carnet.restitution.synth.membership import Members
 from carnet.restitution.synth.payment import Payments
 from carnet.restitution.synth.periods import FLAG_ALD, FLAG_ALD_RELATED, FLAG_PREGNANT
@@ -61,23 +61,46 @@ class Who:
 
 def _explanations(priced: Priced, memo: SettlementMemo, rows: IntArray) -> tuple[IntArray,
                                                                                   list[str]]:
-    """Index of each act row's explanation, and the distinct explanations."""
-    c = priced.charges
-    daily = (c.ppf_code == 1).astype(np.int64)
-    matrix = np.stack([priced.memo, c.pf_due, c.fr_due, c.pf_held, c.fr_held, c.recovered,
-                       c.deferred, c.amc_act, daily], axis=1)[rows]
+    """Index of each act row's explanation, and the distinct explanations.
+
+    A line whose amounts are its settlement's usual ones takes the remembered
+    text; the others are written once per distinct amounts (kept in a bounded
+    cache across chunks).
+    """
+    c, col = priced.charges, memo.column
+    ids = priced.memo[rows]
+    gross = col("amo_gross")[ids]
+    pf, fr = col("pf_due")[ids], col("fr_due")[ids]
+    pf_held = np.minimum(pf, gross)
+    fr_held = np.minimum(fr, gross - pf_held)
+    amounts = np.stack([c.pf_due, c.fr_due, c.pf_held, c.fr_held, c.recovered, c.deferred,
+                        c.amc_act], axis=1)[rows]
+    usual = np.stack([pf, fr, pf_held, fr_held, np.zeros_like(pf),
+                      pf - pf_held + fr - fr_held, col("amc_act")[ids]], axis=1)
     sequential = np.isin(rows, np.fromiter(c.amc_steps, dtype=np.int64, count=len(c.amc_steps)))
-    matrix[sequential, 0] = -1 - rows[sequential]  # never shared
+    daily = (c.ppf_code[rows] == 1).astype(np.int64)
+    plain = (amounts == usual).all(axis=1) & ~sequential & (daily == 0)
+    # plain lines group by memo entry; capped ones by entry and amounts; sequential ones alone
+    marker = np.where(plain, ids, np.where(sequential, -2 - rows, -1))
+    matrix = np.column_stack([marker, np.where(plain[:, None], 0, amounts),
+                              np.where(plain, 0, daily), np.where(plain, 0, ids)])
     first, inverse = unique_rows(matrix)
     texts = []
     for u, row in zip(matrix[first].tolist(), rows[first].tolist(), strict=True):
-        text = memo.texts.get(tuple(u)) if u[0] >= 0 else None
+        entry = memo.entries[int(priced.memo[row])]
+        if u[0] >= 0:
+            texts.append(entry.text)
+            continue
+        cache_key = (u[-1], *u[1:9])
+        text = memo.recall(cache_key) if row not in c.amc_steps else None
         if text is None:
-            amounts = (u[1], u[2], u[3], u[4], u[5], u[6], u[7])
-            text = explain(memo.entries[int(priced.memo[row])], amounts, bool(u[8]),
-                           c.amc_steps.get(row))
-            if u[0] >= 0:
-                memo.texts[tuple(u)] = text
+            steps = c.amc_steps.get(row)
+            text = explain(load(entry.act_rows),
+                           (entry.pf_due, entry.fr_due, entry.amo_gross, entry.charged),
+                           (u[1], u[2], u[3], u[4], u[5], u[6], u[7]), bool(u[8]),
+                           None if steps is None else rows_of(steps))
+            if steps is None:
+                memo.remember(cache_key, text)
         texts.append(text)
     return inverse, texts
 
@@ -148,7 +171,7 @@ def prestation_tables(chunk: int, priced: Priced, members: Members, who: Who,
     found.update(_details(keys, act_row, a, e.quantity[src], charged, col("base")[m], catalogue))
     index, texts = _explanations(priced, memo, src[act_row])
     fee_ids = np.unique(m[is_fee])
-    fee_texts = [explain_daily_fee(memo.entries[int(i)]) for i in fee_ids]
+    fee_texts = [memo.entries[int(i)].fee_text for i in fee_ids]
     explanation = np.empty(src.size, dtype=np.int64)
     explanation[act_row] = index
     explanation[is_fee] = len(texts) + np.searchsorted(fee_ids, m[is_fee])

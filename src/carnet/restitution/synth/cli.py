@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from carnet.restitution.synth.synthesize import synthesize
+from carnet.restitution.synth.synthesis import synthesize
 
 
 def synth(

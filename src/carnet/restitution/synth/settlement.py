@@ -10,12 +10,14 @@ Amounts are kept in cents.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
+from carnet.restitution.synth import explanation
 from carnet.restitution.synth.arrays import IntArray
 from carnet.restitution.synth.catalogue import (
     CCAM,
@@ -46,7 +48,6 @@ from carnet.services.reimbursement import (
     FrenchRules,
     Sector,
     Settlement,
-    Step,
     settle,
 )
 from carnet.services.reimbursement.base import effective_kind
@@ -59,6 +60,8 @@ from carnet.services.reimbursement.wording import cents
 _SECTORS = ((Sector.SECTOR_1, False), (Sector.SECTOR_2, True), (Sector.SECTOR_2, False),
             (Sector.NON_CONVENTIONNE, False))
 NO_CAP = 10**12
+#: explanation texts of capped lines kept between chunks
+TEXTS_KEPT = 50_000
 
 
 def _c(amount: Decimal) -> int:
@@ -92,7 +95,19 @@ class Nominal:
     component: Component | None
     contract: Contract
     day: date
-    steps: tuple[Step, ...]
+    #: the act's explanation rows (JSON), before the line's amounts are applied
+    act_rows: bytes
+    #: explanation of the line with no cap reached (the usual case)
+    text: str
+    #: explanation of the forfait journalier's line ("" without one)
+    fee_text: str
+
+    def defaults(self) -> tuple[int, int, int, int, int, int, int]:
+        """The line amounts when no running cap or earlier charge applies."""
+        pf_held = min(self.pf_due, self.amo_gross)
+        fr_held = min(self.fr_due, self.amo_gross - pf_held)
+        deferred = self.pf_due - pf_held + self.fr_due - fr_held
+        return (self.pf_due, self.fr_due, pf_held, fr_held, 0, deferred, self.amc_act)
 
 
 class SettlementMemo:
@@ -107,8 +122,8 @@ class SettlementMemo:
         self.entries: list[Nominal] = []
         self._index: dict[int, int] = {}
         self._columns: dict[str, np.ndarray] = {}
-        #: explanation texts already written, by memo entry and row amounts
-        self.texts: dict[tuple[int, ...], str] = {}
+        #: explanation texts of lines with caps applied, by memo entry and amounts
+        self.texts: OrderedDict[tuple[int, ...], str] = OrderedDict()
         self.kinds = tuple(sorted(k.name for k in rules.franchise.by_category.values()))
 
     def lookup(self, keys: IntArray) -> IntArray:
@@ -123,6 +138,19 @@ class SettlementMemo:
             ids[i] = found
         result: IntArray = ids[inverse.ravel()]
         return result
+
+    def recall(self, key: tuple[int, ...]) -> str | None:
+        """An explanation text kept by :meth:`remember` (and keep it longer)."""
+        text = self.texts.get(key)
+        if text is not None:
+            self.texts.move_to_end(key)
+        return text
+
+    def remember(self, key: tuple[int, ...], text: str) -> None:
+        """Keep an explanation text; the oldest go beyond :data:`TEXTS_KEPT`."""
+        self.texts[key] = text
+        if len(self.texts) > TEXTS_KEPT:
+            self.texts.popitem(last=False)
 
     def column(self, name: str) -> np.ndarray:
         """One field of every entry as an array (rebuilt when entries were added)."""
@@ -213,21 +241,35 @@ class SettlementMemo:
                                   rate.out_of_pathway, act.physician)
         daily_cap = None if kind_of is None or kind_of.daily_cap is None else (
             kind_of.daily_cap.value_at(day))
+        act_rows, fee_rows = explanation.split(steps, _c(done.daily_fee))
+        pf_due = sum(_c(s.amount or Decimal(0)) for s in steps
+                     if s.topic == "participation_forfaitaire")
+        fr_due = sum(_c(s.amount or Decimal(0)) for s in steps if s.topic == "franchise")
+        charged = _c(done.charged - done.daily_fee)
+        amc_act = _c(paid[0]) if paid else 0
+        amc_fee = _c(paid[1]) if len(paid) > 1 else 0
+        gross = _c(done.amo_gross)
+        pf_held = min(pf_due, gross)
+        fr_held = min(fr_due, gross - pf_held)
+        text = explanation.explain(
+            act_rows, (pf_due, fr_due, gross, charged),
+            (pf_due, fr_due, pf_held, fr_held, 0, pf_due - pf_held + fr_due - fr_held, amc_act),
+            False, None)
+        fee_text = explanation.explain_daily_fee(fee_rows, _c(done.daily_fee), amc_fee)
         return Nominal(
-            charged=_c(done.charged - done.daily_fee), daily_fee=_c(done.daily_fee),
-            base=_c(done.base), rate=int(done.amo_rate * 100), amo_gross=_c(done.amo_gross),
-            pf_due=sum(_c(s.amount or Decimal(0)) for s in steps
-                       if s.topic == "participation_forfaitaire"),
+            charged=charged, daily_fee=_c(done.daily_fee),
+            base=_c(done.base), rate=int(done.amo_rate * 100), amo_gross=gross,
+            pf_due=pf_due,
             pf_unit=_c(rules.participation.amount.value_at(day)),
             pf_daily_max=int(rules.participation.daily_max_count.value_at(day)),
             pf_cap=_c(rules.participation.annual_cap.value_at(day)),
-            fr_due=sum(_c(s.amount or Decimal(0)) for s in steps if s.topic == "franchise"),
+            fr_due=fr_due,
             fr_kind=-1 if kind_of is None else self.kinds.index(kind_of.name),
             fr_daily_cap=NO_CAP if daily_cap is None else _c(daily_cap),
             fr_per_professional=kind_of is not None and kind_of.daily_cap_per_professional,
             fr_cap=_c(rules.franchise.annual_cap.value_at(day)),
             flat_fee=_c(done.flat_fee), overbilling=_c(done.overbilling),
-            amc_act=_c(paid[0]) if paid else 0,
-            amc_fee=_c(paid[1]) if len(paid) > 1 else 0,
+            amc_act=amc_act, amc_fee=amc_fee,
             sequential=sequential, component=component, contract=contract, day=day,
-            steps=steps)
+            act_rows=explanation.dump(act_rows), text=text,
+            fee_text=fee_text if done.daily_fee else "")
