@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -36,8 +37,8 @@ KEYS = ("DCT_ORD_NUM", "FLX_DIS_DTD", "FLX_EMT_NUM", "FLX_EMT_ORD", "FLX_EMT_TYP
         "ORG_CLE_NUM", "PRS_ORD_NUM", "REM_TYP_AFF")
 
 
-def _cents(value: object) -> int:
-    return 0 if value is None else int(round(float(value) * 100))  # type: ignore[arg-type]
+def _cents(value: Decimal | None) -> int:
+    return 0 if value is None else int(value * 100)
 
 
 def read_synth(folder: Path) -> list[Household]:

@@ -277,6 +277,9 @@ def demo(
 from carnet.cli_emergency import register as register_emergency  # noqa: E402  (scenario 2: emergency, share, access-log)
 
 register_emergency(app)
+from carnet.cli_budget import register as register_budget  # noqa: E402  (scenario 1: budget, quote)
+
+register_budget(app)
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ from rich.table import Table
 from carnet.cli import JsonOpt, VaultOpt, _open, _print_json, out
 from carnet.config import Settings
 from carnet.errors import CarnetError
-from carnet.services.emergency import OrganDonation, Profile, Section, State
+from carnet.services.emergency import OrganDonation, Section, State
+from carnet.services.emergency.essentials import contact_line
 
 emergency = typer.Typer(help="Emergency profile, International Patient Summary and card.", no_args_is_help=True)
 share = typer.Typer(help="SMART Health Links to a person's summary.", no_args_is_help=True)
@@ -34,25 +35,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def profile_json(profile: Profile) -> dict[str, Any]:
-    def item(i: Any) -> dict[str, Any]:
-        found = dataclasses.asdict(i)
-        found.pop("resource", None)
-        return found
-
-    return {
-        "person": {"name": profile.person.display_name, "birth_date": profile.person.birth_date},
-        "today": profile.today.isoformat(),
-        "items": [item(i) for i in profile.items],
-        "hidden": [item(i) for i in profile.hidden],
-        "entered": dataclasses.asdict(profile.entered),
-    }
-
-
 @emergency.command("show")
 def show(person_id: PersonArg, vault: VaultOpt = None, as_json: JsonOpt = False) -> None:
     """A person's emergency profile: each item with its source and date."""
-    from carnet.emergency import load_profile
+    from carnet.emergency import load_profile, profile_json
     from carnet.emergency.records import today
 
     with _open(vault) as v:
@@ -65,19 +51,30 @@ def show(person_id: PersonArg, vault: VaultOpt = None, as_json: JsonOpt = False)
         items = profile.section(section)
         if not items and section not in (Section.ALLERGIES, Section.CONDITIONS, Section.MEDICATIONS):
             continue
-        table = Table("record", "what", "detail", "date", "until", "source", "state", title=section.value)
+        table = Table("record", "what", "date", "source", title=section.value, title_justify="left")
         for i in items:
-            detail = i.value_text or (f"{i.value.value} {i.value.unit or ''}".strip() if i.value else "") or ""
-            detail = " ".join(filter(None, [detail, i.detail or "", ",".join(i.flags)]))
-            table.add_row(str(i.key), i.label, detail, (i.date or "")[:10], i.until or "", i.source or "",
-                          i.state.value if i.state else "")  # fmt: skip
+            value = i.value_text or (f"{i.value.value} {i.value.unit or ''}".strip() if i.value else "")
+            state = f"[{i.state.value}]" if i.state else ""
+            what = " ".join(filter(None, [i.label, value, i.detail or "", ",".join(i.flags), state]))
+            when = (i.date or "")[:10] + (f" → {i.until}" if i.until else "")
+            table.add_row(str(i.key), what, when, i.source or "")
         out.print(table)
     if profile.hidden:
         out.print("hidden: " + ", ".join(f"{i.key} {i.label}" for i in profile.hidden), highlight=False)
     entered = profile.entered
-    for name, value in dataclasses.asdict(entered).items():
-        if value and name != "updated_at":
-            out.print(f"{name}: {value}", highlight=False)
+    for contact in entered.contacts:
+        out.print(f"contact: {contact_line(contact)}", highlight=False)
+    for name, person in (("trusted person", entered.trusted_person), ("doctor", entered.doctor)):
+        if person:
+            out.print(f"{name}: {contact_line(person)}", highlight=False)
+    for name, text in (
+        ("directives", entered.directives),
+        ("kept at", entered.directives_location),
+        ("organ donation", "" if entered.organ_donation is OrganDonation.UNSPECIFIED else entered.organ_donation.value),
+        ("notes", entered.notes),
+    ):
+        if text:
+            out.print(f"{name}: {text}", highlight=False)
 
 
 @emergency.command("set")
@@ -119,8 +116,9 @@ def set_(
     out.print(f"{person_id}: " + ", ".join(sorted(changes)), highlight=False)
 
 
-def _override(record_id: int, state: State | None, vault: str | None, label: str | None = None,
-              detail: str | None = None) -> None:  # fmt: skip
+def _override(
+    record_id: int, state: State | None, vault: str | None, label: str | None = None, detail: str | None = None
+) -> None:
     from carnet.emergency.records import set_override
 
     with _open(vault) as v, v.writing() as conn:
@@ -219,12 +217,23 @@ def share_create(
     now = _now()
     base = Settings.from_env(vault).public_base_url
     with _open(vault) as v:
-        created = share_summary(v, person_id, now=now, base_url=base, label=label, lang=_lang(lang),
-                                expires_at=parse_expiry(expires, now), passcode=passcode, flags=flags)  # fmt: skip
+        created = share_summary(
+            v,
+            person_id,
+            now=now,
+            base_url=base,
+            label=label,
+            lang=_lang(lang),
+            expires_at=parse_expiry(expires, now),
+            passcode=passcode,
+            flags=flags,
+        )
     viewer = viewer_url(base or "http://127.0.0.1:8765", created.shlink)
     sys.stdout.write(qr.terminal(viewer))
-    out.print(f"id: {created.link.handle}  flags: {created.link.flags or '-'}  expires: {created.link.expires_at}",
-              highlight=False)  # fmt: skip
+    out.print(
+        f"id: {created.link.handle}  flags: {created.link.flags or '-'}  expires: {created.link.expires_at}",
+        highlight=False,
+    )
     out.print(viewer, highlight=False, soft_wrap=True)
 
 
@@ -239,16 +248,27 @@ def share_list(vault: VaultOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json([dataclasses.asdict(k) | {"handle": k.handle, "state": k.state(now).value} for k in links])
         return
-    table = Table("id", "person", "label", "flags", "created", "expires", "state", "wrong passcodes")
+    table = Table("person", "label", "flags", "created", "expires", "state", "wrong codes")
+    table.add_column("id", no_wrap=True)
     for k in links:
-        table.add_row(k.handle, str(k.person_id), k.label or "", k.flags, k.created_at, k.expires_at or "",
-                      k.state(now).value, f"{k.failures}/{k.max_failures}" if k.has_passcode else "")  # fmt: skip
+        wrong = f"{k.failures}/{k.max_failures}" if k.has_passcode else ""
+        table.add_row(
+            str(k.person_id),
+            k.label or "",
+            k.flags,
+            k.created_at[:10],
+            (k.expires_at or "")[:16],
+            k.state(now).value,
+            wrong,
+            k.handle,
+        )
     out.print(table)
 
 
 @share.command("revoke")
-def share_revoke(link_id: Annotated[str, typer.Argument(help="The link id (6+ first characters).")],
-                 vault: VaultOpt = None) -> None:  # fmt: skip
+def share_revoke(
+    link_id: Annotated[str, typer.Argument(help="The link id (6+ first characters).")], vault: VaultOpt = None
+) -> None:
     """Revoke a link now: whoever opens it next gets nothing."""
     from carnet.emergency.links import revoke
 

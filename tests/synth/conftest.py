@@ -7,11 +7,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from synth_helpers import MEMBERS, SEED, YEARS
 
 from carnet.restitution.synth import SynthReport, synthesize
 from carnet.restitution.tables import TABLES
-
-from synth_helpers import MEMBERS, SEED, YEARS
 
 
 @pytest.fixture(scope="session")

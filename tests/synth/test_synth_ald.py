@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import duckdb
+from synth_helpers import rows, scalar
 
 from carnet.restitution.synth import pathology as pathology_module
 from carnet.restitution.synth.formulary import load_formulary
 from carnet.rules.tables import load_cim10
-from synth_helpers import rows, scalar
 
 
 def test_ald_codes_are_consistent(db: duckdb.DuckDBPyConnection) -> None:

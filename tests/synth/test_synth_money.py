@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
+from synth_helpers import YEARS, rows, scalar
 
 from carnet.rules.loader import load_rules
-from synth_helpers import YEARS, rows, scalar
 
 
 def test_charged_is_amo_plus_mutuelle_plus_patient_on_every_line(
@@ -25,11 +27,9 @@ def test_yearly_caps_of_participations_and_franchises_are_never_exceeded(
         db: duckdb.DuckDBPyConnection) -> None:
     rules = load_rules()
     for year in range(YEARS[0], YEARS[1] + 1):
-        day = f"{year}-06-30"
-        from datetime import date
-
-        pf_cap = rules.participation.annual_cap.value_at(date.fromisoformat(day))
-        fr_cap = rules.franchise.annual_cap.value_at(date.fromisoformat(day))
+        day = date(year, 6, 30)
+        pf_cap = rules.participation.annual_cap.value_at(day)
+        fr_cap = rules.franchise.annual_cap.value_at(day)
         worst = rows(db, f"""
             select max(pf), max(fr), count(*) filter (where fr = {fr_cap}) from (
               select BEN_NIR_PSA, sum(PF_MNT) pf, sum(FRA_MNT) fr from claims
@@ -42,7 +42,7 @@ def test_yearly_caps_of_participations_and_franchises_are_never_exceeded(
 def test_daily_caps_per_professional(db: duckdb.DuckDBPyConnection) -> None:
     rules = load_rules()
     most = rules.participation.daily_max_count.periods[-1].value
-    assert scalar(db, f"""select max(n) from (select count(*) n from claims where PF_MNT > 0
+    assert scalar(db, """select max(n) from (select count(*) n from claims where PF_MNT > 0
                           group by BEN_NIR_PSA, EXE_SOI_DTD, PSE_SPE_COD, PSE_ACT_NAT)""") <= most
     paramedical = rules.franchise.by_category["auxiliary"].daily_cap
     transport = rules.franchise.by_category["transport"].daily_cap

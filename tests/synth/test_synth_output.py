@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from synth_helpers import MEMBERS, scalar
 
 from carnet.restitution.synth import SynthReport, synthesize
 from carnet.restitution.tables import KEY_NAMES, TABLES
-from synth_helpers import MEMBERS, scalar
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -20,12 +20,18 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_gives_the_same_bytes_whatever_the_workers(tmp_path: Path) -> None:
-    one = synthesize(5000, 7, tmp_path / "one", workers=1)
-    two = synthesize(5000, 7, tmp_path / "two", workers=2)
-    assert one.rows == two.rows
+    one = synthesize(4500, 7, tmp_path / "one", workers=1)  # two chunks
+    two = synthesize(4500, 7, tmp_path / "two", workers=2)
+    assert one.rows == two.rows and one.chunks == 2
     assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
-    other = synthesize(5000, 8, tmp_path / "other", workers=2)
-    assert _digest(tmp_path / "other") != _digest(tmp_path / "one")
+
+
+def test_another_seed_gives_other_people(tmp_path: Path) -> None:
+    synthesize(300, 7, tmp_path / "seven", workers=1)
+    synthesize(300, 8, tmp_path / "eight", workers=1)
+    for table in ("IR_BEN_R", "ER_PRS_F"):
+        part = Path(table) / "part-00000.parquet"
+        assert (tmp_path / "seven" / part).read_bytes() != (tmp_path / "eight" / part).read_bytes()
 
 
 def test_every_part_has_the_exact_schema_of_tables(synth: SynthReport) -> None:

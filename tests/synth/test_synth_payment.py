@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import duckdb
 import orjson
-
 from synth_helpers import rows, scalar
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+from synth_helpers import MEMBERS, YEARS, rows, scalar
 
 from carnet.restitution.synth import datafiles
 from carnet.restitution.synth import pathology as pathology_module
 from carnet.restitution.synth.formulary import load_formulary
 from carnet.restitution.synth.population import load_rules
-from synth_helpers import MEMBERS, YEARS, rows, scalar
 
 REFERENCE = f"date '{YEARS[1]}-01-01'"
 

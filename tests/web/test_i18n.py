@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-
-from babel.messages.catalog import Catalog
 
 from carnet.web.i18n import LANGUAGES, LOCALE_DIR, Formats, catalog_files, from_accept_language, translations
 

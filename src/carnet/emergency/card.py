@@ -62,8 +62,9 @@ class _Card(FPDF):
             text = text[:-1]
         return text.rstrip() + "…"
 
-    def text_line(self, x: float, y: float, width: float, text: str, size: float, *, bold: bool = False,
-                  color: Color = INK) -> float:  # fmt: skip
+    def text_line(
+        self, x: float, y: float, width: float, text: str, size: float, *, bold: bool = False, color: Color = INK
+    ) -> float:
         """One line in card units (mm on the wallet card); returns the next y."""
         k = self.scale
         self.set_font(FONT, "B" if bold else "", size * k)
@@ -87,8 +88,20 @@ class _Card(FPDF):
             found.append(" ".join(words_left))
         return found
 
-    def block(self, x: float, y: float, width: float, title: str, items: list[str], size: float, *,
-              max_lines: int, more: str, color: Color = INK, wrap: int = 1) -> float:  # fmt: skip
+    def block(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        title: str,
+        items: list[str],
+        size: float,
+        *,
+        max_lines: int,
+        more: str,
+        color: Color = INK,
+        wrap: int = 1,
+    ) -> float:
         """A titled list, at most ``max_lines`` items (the rest counted as "+N more"), each on ``wrap`` lines."""
         y = self.text_line(x, y, width, title.upper(), size * 0.85, bold=True, color=color)
         shown = items if len(items) <= max_lines else [*items[: max_lines - 1], f"+{len(items) - max_lines + 1} {more}"]
@@ -96,8 +109,9 @@ class _Card(FPDF):
         for text in shown:
             self.set_font(FONT, "B" if bold else "", size * self.scale)
             for i, part in enumerate(self.wrapped(text, width - 3, wrap)):
-                y = self.text_line(x + 1, y, width - 1, ("• " if i == 0 else "   ") + part, size, bold=bold,
-                                   color=color)  # fmt: skip
+                y = self.text_line(
+                    x + 1, y, width - 1, ("• " if i == 0 else "   ") + part, size, bold=bold, color=color
+                )
         return y + 0.6
 
     def box(self, x: float, y: float, w: float, h: float, color: Color) -> None:
@@ -136,9 +150,14 @@ def _front(pdf: _Card, card: CardContent, w: dict[str, str]) -> None:
     allergies = card.allergies or [w["not_recorded"]]
     y = pdf.block(margin, y, column, w["allergies"], allergies, 7, max_lines=3, more=w["more"], color=RED)
     if card.pregnancy:
-        y = pdf.text_line(margin, y, column, f"{w['pregnancy'].upper()}: {card.pregnancy}", 7, bold=True, color=RED)
-    for key, items, lines in (("conditions", card.conditions, 3), ("medications", card.medications, 4),
-                              ("devices", card.devices, 2)):  # fmt: skip
+        y = pdf.text_line(
+            margin, y, column, f"{w['pregnancy'].upper()}{w['colon']} {card.pregnancy}", 7, bold=True, color=RED
+        )
+    for key, items, lines in (
+        ("conditions", card.conditions, 3),
+        ("medications", card.medications, 4),
+        ("devices", card.devices, 2),
+    ):
         if items and y < WALLET[1] - 6:
             y = pdf.block(margin, y, column, w[key], items, 6.5, max_lines=lines, more=w["more"])
 
@@ -153,13 +172,16 @@ def _back(pdf: _Card, card: CardContent, qr_text: str, w: dict[str, str]) -> Non
     y = pdf.text_line(margin, margin, column, card.name, 8, bold=True)
     people = [*card.contacts]
     if card.trusted_person:
-        people.append(f"{w['trusted_person']}: {card.trusted_person}")
+        people.append(f"{w['trusted_person']}{w['colon']} {card.trusted_person}")
     if card.doctor:
-        people.append(f"{w['doctor']}: {card.doctor}")
+        people.append(f"{w['doctor']}{w['colon']} {card.doctor}")
     if people:
         y = pdf.block(margin, y, column, w["contacts"], people, 6.5, max_lines=4, more=w["more"], wrap=2)
-    for key, value in (("directives", card.directives), ("organ_donation", card.organ_donation),
-                       ("alerts", card.notes)):  # fmt: skip
+    for key, value in (
+        ("directives", card.directives),
+        ("organ_donation", card.organ_donation),
+        ("alerts", card.notes),
+    ):
         if value and y < WALLET[1] - 8:
             y = pdf.block(margin, y, column, w[key], [value], 6.5, max_lines=1, more=w["more"], wrap=2)
     pdf.text_line(margin, WALLET[1] - 5, column, f"{w['made_on']} {card.made_on} · Carnet", 5, color=GREY)

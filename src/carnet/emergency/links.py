@@ -214,6 +214,8 @@ def answer(
     fields = found._asdict()
     stored_hash = fields.pop("passcode_hash")
     link = Link(**fields)
+    if action == "shl-direct" and "U" not in link.flags:
+        return Answer(Outcome.UNKNOWN)  # only a U link is a file at its own url
     actor = clean_label(recipient) or "?"
     detail: dict[str, object] = {"link": link.handle, "label": link.label}
     state = link.state(now)
@@ -224,16 +226,32 @@ def answer(
     if stored_hash is not None and action != "shl-file":
         if passcode is None:
             with vault.writing() as conn:
-                log_access(conn, now, person_id=link.person_id, actor=actor, action=action,
-                           outcome=Outcome.NO_PASSCODE, detail=detail, notify=False)  # fmt: skip
+                log_access(
+                    conn,
+                    now,
+                    person_id=link.person_id,
+                    actor=actor,
+                    action=action,
+                    outcome=Outcome.NO_PASSCODE,
+                    detail=detail,
+                    notify=False,
+                )
             return Answer(Outcome.NO_PASSCODE, link, remaining=link.max_failures - link.failures)
         if not _check_passcode(stored_hash, passcode):
             return _wrong_passcode(vault, link, now, actor, action, detail)
     with vault.writing() as conn:
         row = conn.execute(select(c.payload).where(c.id == link.id, and_(*_active(now)))).first()
         outcome = Outcome.ALLOWED if row is not None else get_link(conn, link.id).state(now)
-        log_access(conn, now, person_id=link.person_id, actor=actor, action=action, outcome=outcome, detail=detail,
-                   notify=action != "shl-file")  # fmt: skip
+        log_access(
+            conn,
+            now,
+            person_id=link.person_id,
+            actor=actor,
+            action=action,
+            outcome=outcome,
+            detail=detail,
+            notify=action != "shl-file",
+        )
     if row is None:
         return Answer(outcome, link)
     return Answer(Outcome.ALLOWED, link, jwe=bytes(row[0]).decode("ascii"))
@@ -250,8 +268,15 @@ def _wrong_passcode(
         current = get_link(conn, link.id)
         remaining = current.max_failures - current.failures
         outcome = Outcome.WRONG_PASSCODE if counted else current.state(now)
-        log_access(conn, now, person_id=link.person_id, actor=actor, action=action, outcome=outcome,
-                   detail=detail | {"remainingAttempts": remaining})  # fmt: skip
+        log_access(
+            conn,
+            now,
+            person_id=link.person_id,
+            actor=actor,
+            action=action,
+            outcome=outcome,
+            detail=detail | {"remainingAttempts": remaining},
+        )
     if not counted:
         return Answer(outcome, current)
     return Answer(Outcome.WRONG_PASSCODE, current, remaining=remaining)

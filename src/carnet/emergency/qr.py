@@ -17,8 +17,19 @@ def make(text: str) -> segno.QRCode:
 def svg(text: str, *, title: str, scale: int = 4) -> str:
     """Inline SVG markup (no XML declaration, no script): safe to put in a page as is."""
     out = io.BytesIO()
-    make(text).save(out, kind="svg", scale=scale, border=BORDER, xmldecl=False, svgns=True,
-                    title=title, svgclass="qr", lineclass=None, dark="#000", light="#fff")  # fmt: skip
+    make(text).save(
+        out,
+        kind="svg",
+        scale=scale,
+        border=BORDER,
+        xmldecl=False,
+        svgns=True,
+        title=title,
+        svgclass="qr",
+        lineclass=None,
+        dark="#000",
+        light="#fff",
+    )
     return out.getvalue().decode("utf-8")
 
 

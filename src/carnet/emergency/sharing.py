@@ -20,8 +20,7 @@ from carnet.store import Vault
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8765"
 _RELATIVE = re.compile(r"^\s*(\d{1,4})\s*([hdwm])\s*$", re.IGNORECASE)
-_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1),
-          "m": dt.timedelta(days=30)}  # fmt: skip
+_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1), "m": dt.timedelta(days=30)}
 
 
 def parse_expiry(text: str, now: dt.datetime) -> dt.datetime:

@@ -77,8 +77,14 @@ class Payload:
     v: int | None = None
 
     def as_json(self) -> bytes:
-        fields = {"url": self.url, "key": self.key, "exp": self.exp, "flag": self.flag or None,
-                  "label": self.label, "v": self.v}  # fmt: skip
+        fields = {
+            "url": self.url,
+            "key": self.key,
+            "exp": self.exp,
+            "flag": self.flag or None,
+            "label": self.label,
+            "v": self.v,
+        }
         return orjson.dumps({k: v for k, v in fields.items() if v is not None})
 
     @property

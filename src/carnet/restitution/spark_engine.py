@@ -1,6 +1,6 @@
 """The pipeline on Apache Spark, for when one machine is not enough.
 
-The same steps run as Spark SQL temporary views (cached when kept). A
+The same steps run as Spark SQL temporary views (checkpointed when kept). A
 stream is range-partitioned by shard (a shard never spans two partitions),
 sorted within partitions, and handed to the very shard writer the DuckDB
 engine uses, inside the executors (``mapInArrow``): each task writes its
@@ -32,8 +32,12 @@ ENTRY_DDL = ", ".join(f"`{f.name}` {'STRING' if f.type == pa.string() else 'INT'
                       for f in ENTRY)  # fmt: skip
 
 
-def session(master: str = "local[2]") -> Any:
-    """The active Spark session, or a new one for ``master`` tuned for small local runs."""
+def session(master: str = "local[2]", small: bool = False) -> Any:
+    """The active Spark session, or a new one for ``master``.
+
+    ``small``: tuned for tiny inputs (tests): no code generation nor adaptive
+    planning, whose fixed costs dominate when tables have a few rows.
+    """
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -45,9 +49,18 @@ def session(master: str = "local[2]") -> Any:
         .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", "3g")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.autoBroadcastJoinThreshold", str(64 * 1024 * 1024))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
+    if small:
+        builder = (
+            builder.config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -97,8 +110,8 @@ class SparkEngine:
 
     def run(self, step: Step) -> None:
         frame = self.spark.sql(step.sql)
-        if step.keep:
-            frame = frame.persist()
+        if step.keep:  # computed now, its plan cut short: later steps stay cheap to plan
+            frame = frame.localCheckpoint(eager=True)
             self._cached.append(frame)
         self._view(step.name, frame)
 

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from carnet.store import Vault
 from carnet.web.labels import error_text
 from carnet.web.rendering import render_page
-from carnet.web.routes import household, imports, timeline
+from carnet.web.routes import budget, emergency, emergency_share, household, imports, shl, timeline
 from carnet.web.security import Guard, allowed_hosts, log
 from carnet.web.state import WebState
 from carnet.web.upload import MAX_UPLOAD_BYTES
@@ -73,7 +73,7 @@ def create_app(
     app = FastAPI(title="Carnet", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for area in (household, imports, timeline):
+    for area in (household, imports, timeline, emergency, emergency_share, shl, budget):
         app.include_router(area.router)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)

@@ -22,7 +22,7 @@ from carnet.restitution.synth.caps import PPF_CODES, Charges
 from carnet.restitution.synth.catalogue import BIO, CAM, PHA, TIP, Catalogue
 from carnet.restitution.synth.dates import add_months
 from carnet.restitution.synth.events import Events
-from carnet.restitution.synth.explanation import explain, load, rows_of
+from carnet.restitution.synth.explanation import act_rows, explain, rows_of
 from carnet.restitution.synth.membership import Members
 from carnet.restitution.synth.payment import Payments
 from carnet.restitution.synth.periods import FLAG_ALD, FLAG_ALD_RELATED, FLAG_PREGNANT
@@ -60,7 +60,7 @@ class Who:
 
 
 def _explanations(priced: Priced, memo: SettlementMemo, rows: IntArray) -> tuple[IntArray,
-                                                                                  list[str]]:
+                                                                                  list[bytes]]:
     """Index of each act row's explanation, and the distinct explanations.
 
     A line whose amounts are its settlement's usual ones takes the remembered
@@ -95,7 +95,7 @@ def _explanations(priced: Priced, memo: SettlementMemo, rows: IntArray) -> tuple
         text = memo.recall(cache_key) if row not in c.amc_steps else None
         if text is None:
             steps = c.amc_steps.get(row)
-            text = explain(load(entry.act_rows),
+            text = explain(act_rows(entry.text),
                            (entry.pf_due, entry.fr_due, entry.amo_gross, entry.charged),
                            (u[1], u[2], u[3], u[4], u[5], u[6], u[7]), bool(u[8]),
                            None if steps is None else rows_of(steps))

@@ -1,8 +1,8 @@
 """The explanation JSON of a prestation line: the engine's steps, with the caps applied.
 
 A remembered settlement (:mod:`settlement`) was computed with fresh counters;
-it keeps its steps as JSON rows, split into the act's and the forfait
-journalier's. Once the running caps (:mod:`caps`) have changed what is due or
+it keeps the explanation of its line with no cap reached (UTF-8 JSON), and
+that of its forfait journalier's line. Once the running caps (:mod:`caps`) have changed what is due or
 withheld, the rows about the participation forfaitaire, the franchise, the
 withholding, the AMO payment, a capped mutuelle line and the patient share
 are rewritten with the line's amounts; every other row is the engine's own.
@@ -104,7 +104,7 @@ def _patient(cents: int) -> Row:
 
 
 def explain(act: list[Row], nominal: tuple[int, int, int, int], amounts: Amounts,
-            daily_cut: bool, amc_rows: list[Row] | None) -> str:
+            daily_cut: bool, amc_rows: list[Row] | None) -> bytes:
     """JSON of the act's line. ``nominal``: PF due, franchise due, AMO gross, price."""
     pf_nominal, fr_nominal, gross, charged = nominal
     pf_due, fr_due, pf_held, fr_held, recovered, deferred, amc = amounts
@@ -127,18 +127,15 @@ def explain(act: list[Row], nominal: tuple[int, int, int, int], amounts: Amounts
         else:
             out.append(row)
     out.append(_patient(charged - amo - amc))
-    return orjson.dumps(out).decode("utf-8")
+    return orjson.dumps(out)
 
 
-def explain_daily_fee(fee: list[Row], daily_fee: int, paid: int) -> str:
+def explain_daily_fee(fee: list[Row], daily_fee: int, paid: int) -> bytes:
     """JSON of a stay's forfait journalier line."""
-    return orjson.dumps([*fee, _patient(daily_fee - paid)]).decode("utf-8")
+    return orjson.dumps([*fee, _patient(daily_fee - paid)])
 
 
-def load(data: bytes) -> list[Row]:
-    rows: list[Row] = orjson.loads(data)
-    return rows
-
-
-def dump(rows: list[Row]) -> bytes:
-    return orjson.dumps(rows)
+def act_rows(text: bytes) -> list[Row]:
+    """The rows of an explanation without its final patient share, to apply other amounts."""
+    rows: list[Row] = orjson.loads(text)
+    return rows[:-1]

@@ -18,7 +18,7 @@ import numpy as np
 from carnet.restitution.synth import datafiles
 from carnet.restitution.synth.arrays import BoolArray, FloatArray, IntArray
 from carnet.restitution.synth.catalogue import Catalogue
-from carnet.restitution.synth.dates import add_months, day_number, year_start, years_of
+from carnet.restitution.synth.dates import add_months, day_number, years_of
 from carnet.restitution.synth.events import EventLog, periodic_days
 from carnet.restitution.synth.formulary import load_formulary
 from carnet.restitution.synth.pathology import Conditions, PathologyRules
@@ -119,13 +119,15 @@ def add_screenings(log: EventLog, rng: np.random.Generator, people: People,
         person = who[rows]
         if "positive" in rules:
             positive = rng.random(person.size) < float(rules["positive"])
-            later = day[positive] + rng.integers(30, 91, int(positive.sum()))
+            low, high = rules["follow_up_days"]
+            later = day[positive] + rng.integers(low, high + 1, int(positive.sum()))
             log.add(person[positive], later, catalogue.act(rules["act"]))
             continue
         acts = rules.get("acts", [rules.get("act")])
         visit = log.visits(person.size)
         for offset, act in enumerate(acts):
-            log.add(person, day + 3 * offset, catalogue.act(act), visit=visit)
+            log.add(person, day + int(rules.get("analysis_after_days", 0)) * offset,
+                    catalogue.act(act), visit=visit)
 
 
 def add_checkups(log: EventLog, rng: np.random.Generator, people: People,
@@ -157,7 +159,3 @@ def add_checkups(log: EventLog, rng: np.random.Generator, people: People,
             day = add_months(people.birth, np.full(len(people), int(months))) + 8
             who = np.flatnonzero(rng.random(len(people)) < float(exams["uptake"]))
             log.add(who, day[who], catalogue.act(act))
-
-
-def first_of_year(year: int) -> int:
-    return int(year_start(np.array([year]))[0])

@@ -95,12 +95,10 @@ class Nominal:
     component: Component | None
     contract: Contract
     day: date
-    #: the act's explanation rows (JSON), before the line's amounts are applied
-    act_rows: bytes
-    #: explanation of the line with no cap reached (the usual case)
-    text: str
-    #: explanation of the forfait journalier's line ("" without one)
-    fee_text: str
+    #: explanation (UTF-8 JSON) of the line with no cap reached, the usual case
+    text: bytes
+    #: explanation of the forfait journalier's line (empty without one)
+    fee_text: bytes
 
     def defaults(self) -> tuple[int, int, int, int, int, int, int]:
         """The line amounts when no running cap or earlier charge applies."""
@@ -123,7 +121,7 @@ class SettlementMemo:
         self._index: dict[int, int] = {}
         self._columns: dict[str, np.ndarray] = {}
         #: explanation texts of lines with caps applied, by memo entry and amounts
-        self.texts: OrderedDict[tuple[int, ...], str] = OrderedDict()
+        self.texts: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self.kinds = tuple(sorted(k.name for k in rules.franchise.by_category.values()))
 
     def lookup(self, keys: IntArray) -> IntArray:
@@ -139,14 +137,14 @@ class SettlementMemo:
         result: IntArray = ids[inverse.ravel()]
         return result
 
-    def recall(self, key: tuple[int, ...]) -> str | None:
+    def recall(self, key: tuple[int, ...]) -> bytes | None:
         """An explanation text kept by :meth:`remember` (and keep it longer)."""
         text = self.texts.get(key)
         if text is not None:
             self.texts.move_to_end(key)
         return text
 
-    def remember(self, key: tuple[int, ...], text: str) -> None:
+    def remember(self, key: tuple[int, ...], text: bytes) -> None:
         """Keep an explanation text; the oldest go beyond :data:`TEXTS_KEPT`."""
         self.texts[key] = text
         if len(self.texts) > TEXTS_KEPT:
@@ -271,5 +269,4 @@ class SettlementMemo:
             flat_fee=_c(done.flat_fee), overbilling=_c(done.overbilling),
             amc_act=amc_act, amc_fee=amc_fee,
             sequential=sequential, component=component, contract=contract, day=day,
-            act_rows=explanation.dump(act_rows), text=text,
-            fee_text=fee_text if done.daily_fee else "")
+            text=text, fee_text=fee_text if done.daily_fee else b"")

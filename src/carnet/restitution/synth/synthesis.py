@@ -16,6 +16,8 @@ number of worker processes. The steps of a chunk, in order:
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import time
@@ -56,6 +58,18 @@ from carnet.rules.contract import load_contract
 from carnet.rules.loader import load_rules
 
 CHUNK_PERSONS = 4096
+
+
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        found = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return found if found is not None and hasattr(found, "malloc_trim") else None
+
+
+_LIBC = _libc()
 Progress = Callable[[int, int], None]
 
 
@@ -184,7 +198,18 @@ def _run(job: Job) -> tuple[int, dict[str, int]]:
     chunk = build_chunk(job)
     for name, data in sorted(chunk.tables.items()):
         write_part(job.out, name, job.chunk, data)
-    return chunk.households.count, {name: data.num_rows for name, data in chunk.tables.items()}
+    households = chunk.households.count
+    counts = {name: data.num_rows for name, data in chunk.tables.items()}
+    del chunk
+    _give_back_memory()
+    return households, counts
+
+
+def _give_back_memory() -> None:
+    """Return freed chunk memory to the system, so a worker's footprint stays flat."""
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def synthesize(members: int, seed: int, out: Path, years: tuple[int, int] = (2023, 2026),
@@ -207,14 +232,16 @@ def synthesize(members: int, seed: int, out: Path, years: tuple[int, int] = (202
     count = min(workers or os.cpu_count() or 1, chunks)
     rows: dict[str, int] = {}
     households = 0
-    if count <= 1:
-        results = map(_run, jobs)
-        for done, (homes, written) in enumerate(results, 1):
+    # the first chunk runs here: forked workers start with its engine memo warm
+    homes, written = _run(jobs[0])
+    households += _add(rows, homes, written, progress, 1, chunks)
+    if count <= 1 or os.name != "posix":
+        for done, (homes, written) in enumerate(map(_run, jobs[1:]), 2):
             households += _add(rows, homes, written, progress, done, chunks)
     else:
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(count, mp_context=context) as pool:
-            for done, (homes, written) in enumerate(pool.map(_run, jobs), 1):
+            for done, (homes, written) in enumerate(pool.map(_run, jobs[1:]), 2):
                 households += _add(rows, homes, written, progress, done, chunks)
     return SynthReport(members, seed, years, out, chunks, households, rows,
                        time.perf_counter() - started)

@@ -41,7 +41,7 @@ def ints(values: IntArray, kind: pa.DataType) -> pa.Array:
     return pa.array(np.asarray(values), type=kind)
 
 
-def coded(index: IntArray, dictionary: Sequence[str]) -> pa.Array:
+def coded(index: IntArray, dictionary: Sequence[str] | Sequence[bytes]) -> pa.Array:
     """A text column from indices into ``dictionary`` (written as a Parquet dictionary).
 
     The dictionary written holds the values used, once each, sorted: its bytes

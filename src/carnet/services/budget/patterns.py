@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from statistics import median
 
 from carnet.services.budget.lines import Entry, Member
@@ -85,7 +86,7 @@ def recurring(entries: Iterable[Entry], today: date, *, min_count: int = 4, max_
         if len(by_day) < min_count:
             continue
         days = sorted(by_day)
-        gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+        gaps = [(b - a).days for a, b in pairwise(days)]
         gap = float(median(gaps))
         if gap > max_gap_days or gap <= 0:
             continue
@@ -108,11 +109,11 @@ def equipments(entries: Iterable[Entry]) -> list[Equipment]:
     for (person, category, currency), items in by_key.items():
         items.sort(key=lambda item: item[0])
         start: date | None = None
-        cost, ids = 0, set()
+        cost, ids = 0, set[int]()
         for day, e in items:
             if start is not None and (day - start).days > SAME_EQUIPMENT_DAYS:
                 found.append(Equipment(person, category, currency, start, cost, frozenset(ids)))
-                cost, ids = 0, set()
+                cost, ids = 0, set[int]()
                 start = None
             if start is None:
                 start = day

@@ -3,8 +3,9 @@
 A line is *tracked* when its holder says when each payer paid (a French
 package line). It is pending for a payer when that payer owes something on
 it, has not paid, and the usual delay (``rules/fr/reimbursement_delays.yaml``)
-is over; it is *late* when even the longest usual delay is over (the AMO's
-paper-form delay, or the mutuelle's on-invoice delay after it). Lines older
+is over; it is *late* when even the longest usual delay is over: the AMO's
+paper-form delay, or for the mutuelle as many days again after its usual
+date (the paper delay less the carte Vitale one). Lines older
 than the lookback (two years: the claim has lapsed) are not listed.
 
 The delays come in as data: :func:`parse_delays` reads the YAML mapping.
@@ -53,6 +54,11 @@ class Delays:
 
     def amo_late_days(self, category: str) -> int:
         return max(self.amo_days(category), self.amo_paper.days)
+
+    @property
+    def late_margin(self) -> int:
+        """Days a mutuelle payment may still take after its usual date (as a paper AMO claim would)."""
+        return max(0, self.amo_paper.days - self.amo_vitale.days)
 
     def amc_days(self, category: str) -> int:
         found = self.amc_by_category.get(category)
@@ -151,8 +157,7 @@ def pending(entries: Iterable[Entry], delays: Delays, today: date) -> list[Pendi
             start = paid if paid is not None else amo_due
             amc_due = start + timedelta(days=delays.amc_days(e.category))
             if today > amc_due:
-                late_from = (paid or care + timedelta(days=delays.amo_late_days(e.category)))
-                late = today > late_from + timedelta(days=delays.amc_days(e.category))
+                late = today > amc_due + timedelta(days=delays.late_margin)
                 found.append(Pending(e, "amc", e.amc, amc_due, (today - amc_due).days, late))
     return sorted(found, key=lambda p: (p.due, p.entry.id, p.payer))
 

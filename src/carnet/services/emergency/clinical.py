@@ -103,7 +103,8 @@ def conditions(evidence: Iterable[Evidence], today: dt.date) -> list[Item]:
     for group in groups(kept):
         ald = next((p for ev in group if (p := ald_period(ev.record.resource))), None)
         items.append(item_of(Section.CONDITIONS, group, flags=("ald",) if ald else (), until=ald[1] if ald else None))
-    return items
+    items.sort(key=lambda i: i.label.casefold())
+    return sorted(items, key=lambda i: (i.date or "")[:10], reverse=True)  # newest first, then by name
 
 
 def allergy_holds(ev: Evidence) -> bool:

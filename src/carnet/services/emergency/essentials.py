@@ -106,10 +106,10 @@ def essentials(profile: Profile, lang: str) -> str:
     card = card_content(profile, lang)
     lines = [f"{w['emergency']} — {card.name}" + (f", {w['born']} {card.born}" if card.born else "")]
     if card.blood_group:
-        lines.append(f"{w['blood_group']}: {card.blood_group}")
-    lines.append(f"{w['allergies']}: " + ("; ".join(card.allergies) or w["not_recorded"]))
+        lines.append(f"{w['blood_group']}{w['colon']} {card.blood_group}")
+    lines.append(f"{w['allergies']}{w['colon']} " + ("; ".join(card.allergies) or w["not_recorded"]))
     if card.pregnancy:
-        lines.append(f"{w['pregnancy']}: {card.pregnancy}")
+        lines.append(f"{w['pregnancy']}{w['colon']} {card.pregnancy}")
     for key, values in (
         ("conditions", card.conditions),
         ("medications", card.medications),
@@ -117,7 +117,7 @@ def essentials(profile: Profile, lang: str) -> str:
         ("contacts", card.contacts),
     ):
         if values:
-            lines.append(f"{w[key]}: " + "; ".join(values))
+            lines.append(f"{w[key]}{w['colon']} " + "; ".join(values))
     for key, value in (
         ("trusted_person", card.trusted_person),
         ("doctor", card.doctor),
@@ -126,7 +126,7 @@ def essentials(profile: Profile, lang: str) -> str:
         ("alerts", card.notes),
     ):
         if value:
-            lines.append(f"{w[key]}: {value}")
+            lines.append(f"{w[key]}{w['colon']} {value}")
     lines.append(f"{w['made_on']} {card.made_on}")
     text = "\n".join(lines)
     return text if len(text) <= QR_MAX_CHARS else text[: QR_MAX_CHARS - 1] + "…"

@@ -81,7 +81,7 @@ def _line(item: Item, w: dict[str, str]) -> str:
     if item.date:
         parts.append(item.date[:10])
     if item.source:
-        parts.append(f"{w['source']}: {item.source}")
+        parts.append(f"{w['source']}{w['colon']} {item.source}")
     return " · ".join(parts)
 
 
@@ -154,40 +154,31 @@ def _item_resources(profile: Profile, doc: _Document, patient: str, asserted: st
             doc.add(r.device_use(item, patient, device), "devices", line)
 
 
-def _entered_resources(profile: Profile, doc: _Document, patient: str, date: str, w: dict[str, str]) -> None:
+def _entered_resources(profile: Profile, doc: _Document, patient: str, generated_at: str, w: dict[str, str]) -> None:
+    """Directives and organ donation as Consents (the document itself as a DocumentReference), notes as a Flag."""
     entered = profile.entered
-    directive_type = r.concept((Code(r.LOINC, "42348-3", "Advance healthcare directives"),), w["directives"])
     if entered.directives or entered.directives_location:
-        res: Json = {
-            "resourceType": "DocumentReference",
-            "status": "current",
-            "type": directive_type,
-            "subject": {"reference": patient},
-            "date": f"{date[:10]}T00:00:00Z" if len(date) == 10 else date,
-            "content": [{"attachment": {"title": entered.directives_location or w["directives"]}}],
-        }
-        if entered.directives:
-            res["description"] = entered.directives
+        document = doc.add(
+            r.directive_document(
+                patient, generated_at, entered.directives, entered.directives_location, w["directives"]
+            )
+        )
         line = " · ".join(t for t in (entered.directives, entered.directives_location) if t)
-        doc.add(res, "directives", f"{w['directives']}: {line}")
+        consent = r.consent(patient, generated_at, w["directives"], r.DIRECTIVES_LAW, source=document)
+        doc.add(consent, "directives", f"{w['directives']}{w['colon']} {line}")
     if entered.organ_donation is not OrganDonation.UNSPECIFIED:
-        position = w["organ_yes"] if entered.organ_donation is OrganDonation.ACCEPTS else w["organ_no"]
-        text = f"{w['organ_donation']}: {position}"
-        doc.add({
-            "resourceType": "DocumentReference",
-            "status": "current",
-            "type": {"text": w["organ_donation"]},
-            "subject": {"reference": patient},
-            "description": text,
-            "content": [{"attachment": {"title": text}}],
-        }, "directives", text)  # fmt: skip
+        accepts = entered.organ_donation is OrganDonation.ACCEPTS
+        text = f"{w['organ_donation']}{w['colon']} {w['organ_yes'] if accepts else w['organ_no']}"
+        consent = r.consent(patient, generated_at, text, r.ORGAN_LAW, permit=accepts, action=w["organ_donation"])
+        doc.add(consent, "directives", text)
     if entered.notes:
-        doc.add({
+        flag = {
             "resourceType": "Flag",
             "status": "active",
             "code": {"text": entered.notes},
             "subject": {"reference": patient},
-        }, "alerts", entered.notes)  # fmt: skip
+        }
+        doc.add(flag, "alerts", entered.notes)
 
 
 def ips_bundle(profile: Profile, generated_at: str, lang: str = "fr") -> Json:

@@ -22,6 +22,9 @@ LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 HL7 = "http://terminology.hl7.org/CodeSystem"
+#: the French legal bases (Code de la santé publique) of advance directives and of organ donation
+DIRECTIVES_LAW = "Code de la santé publique, article L1111-11"
+ORGAN_LAW = "Code de la santé publique, article L1232-1"
 Json = dict[str, Any]
 
 
@@ -204,13 +207,15 @@ def pregnancy(item: Item, patient: str) -> list[Json]:
         status["effectiveDateTime"] = _day(item.date)
     found = [status]
     if item.until:
-        found.append({
-            "resourceType": "Observation",
-            "status": "final",
-            "code": concept((Code(LOINC, "11778-8", "Delivery date Estimated"),), None),
-            "subject": {"reference": patient},
-            "valueDateTime": item.until,
-        })  # fmt: skip
+        found.append(
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": concept((Code(LOINC, "11778-8", "Delivery date Estimated"),), None),
+                "subject": {"reference": patient},
+                "valueDateTime": item.until,
+            }
+        )
     return found
 
 
@@ -229,3 +234,50 @@ def device_use(item: Item, patient: str, device: str) -> Json:
     if _day(item.date):
         use["timingDateTime"] = _day(item.date)
     return use
+
+
+def directive_document(patient: str, when: str, text: str | None, kept_at: str | None, title: str) -> Json:
+    """The advance directives document: what it says in short, and where the signed one is kept."""
+    res: Json = {
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "type": concept((Code(LOINC, "42348-3", "Advance healthcare directives"),), title),
+        "subject": {"reference": patient},
+        "date": when,
+        "content": [{"attachment": {"title": kept_at or title}}],
+    }
+    if text:
+        res["description"] = text
+    return res
+
+
+def consent(
+    patient: str,
+    when: str,
+    text: str,
+    law: str,
+    *,
+    source: str | None = None,
+    permit: bool | None = None,
+    action: str | None = None,
+) -> Json:
+    """An advance-directive Consent (scope ``adr``), as the IPS advance directives section lists them."""
+    res: Json = {
+        "resourceType": "Consent",
+        "status": "active",
+        "scope": {"coding": [{"system": f"{HL7}/consentscope", "code": "adr", "display": "Advanced Care Directive"}]},
+        "category": [
+            {
+                "coding": [{"system": f"{HL7}/consentcategorycodes", "code": "acd", "display": "Advance Directive"}],
+                "text": text,
+            }
+        ],
+        "patient": {"reference": patient},
+        "dateTime": when,
+        "policyRule": {"text": law},
+    }
+    if source:
+        res["sourceReference"] = {"reference": source}
+    if permit is not None:
+        res["provision"] = {"type": "permit" if permit else "deny", "action": [{"text": action or text}]}
+    return res

@@ -149,7 +149,7 @@ class Profile:
     entered: Entered
 
     def section(self, section: Section) -> list[Item]:
-        return [item for item in self.items if item.section is section]
+        return [item for item in self.items if item.section == section]
 
     def first(self, section: Section) -> Item | None:
         found = self.section(section)

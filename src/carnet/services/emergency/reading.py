@@ -122,8 +122,3 @@ def record_label(record: Record) -> str:
     if codes:
         return f"{codes[0].system_label} {codes[0].code}".strip()
     return record.resource_type or record.kind.value
-
-
-def newest_first(dates: list[str | None]) -> list[int]:
-    """Indexes of ``dates`` sorted newest first (undated last), stable."""
-    return sorted(range(len(dates)), key=lambda i: dates[i] or "", reverse=True)

@@ -12,6 +12,7 @@ LANGUAGES = ("fr", "en")
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Résumé patient international",
+        "colon": " :",
         "card": "Carte d'urgence",
         "emergency": "URGENCE",
         "born": "né(e) le",
@@ -50,6 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "International Patient Summary",
+        "colon": ":",
         "card": "Emergency card",
         "emergency": "EMERGENCY",
         "born": "born",
