@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from carnet.restitution.pipeline import RestitutionReport, restitute
-from tests.restitution.fixtures import household, population, write_tables
+from .fixtures import household, population, write_tables
 
 
 @pytest.fixture(scope="session")

@@ -136,7 +136,7 @@ def test_upload_see_filter_and_switch_language(watched: Watched, shared_data: Pa
     assert "kind=observation" in page.url
     assert page.locator("legend").first.inner_text() == "Kinds"
     menu = page.get_by_role("navigation", name="Main menu")
-    assert menu.get_by_role("link").all_inner_texts() == ["Household", "Import"]
+    assert menu.get_by_role("link").all_inner_texts() == ["Household", "Budget", "Emergency", "Import"]
     assert page.get_by_role("button", name="Filter").is_visible()
 
     page.locator(".timeline .title").first.click()
