@@ -274,6 +274,9 @@ def demo(
     uvicorn.run(create_app(v), host=host, port=port, log_level="warning", server_header=False)
 
 
+from carnet.restitution.synth.cli import synth  # noqa: E402  (holder side: synthetic population)
+
+app.command("synth")(synth)
 from carnet.cli_emergency import register as register_emergency  # noqa: E402  (scenario 2: emergency, share, access-log)
 
 register_emergency(app)

@@ -147,8 +147,9 @@ def show(person: PersonArg = None, year: Annotated[str | None, typer.Option(help
 def explain(line_id: Annotated[int, typer.Argument(help="Claim line id (see carnet budget … --json).")],
             lang: LangOpt = "fr", vault: VaultOpt = None, as_json: JsonOpt = False) -> None:
     """Why this line cost what it cost: its breakdown and the rules that applied."""
-    from carnet.rules import contract_ids, load_contract, load_contracts, load_rules
+    from carnet.rules import contract_ids, load_contracts, load_rules
     from carnet.services.budget import explain as run
+    from carnet.services.budget.compare import default_contract
     from carnet.store import budget as store
 
     with _open(vault) as v, v.reading() as conn:
@@ -158,7 +159,8 @@ def explain(line_id: Annotated[int, typer.Argument(help="Claim line id (see carn
         member = next(m for m in store.members(conn) if m.id == owned.person_id)
         current = store.contract_id(conn, contract_ids())
     contracts = {c.id: c for c in load_contracts()}
-    x = run(owned, member, load_rules(), load_contract(current) if current else None, contracts)
+    chosen = contracts[current] if current else default_contract(list(contracts.values()))
+    x = run(owned, member, load_rules(), chosen, contracts)
     if as_json:
         _print_json(serialize.explanation(x))
         return

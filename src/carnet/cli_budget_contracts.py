@@ -11,14 +11,13 @@ import typer
 from carnet.cli import JsonOpt, VaultOpt, _open, _print_json, out
 from carnet.errors import CarnetError
 from carnet.services.budget import Comparison, Member, Quote, QuoteError, QuoteKind, serialize
+from carnet.services.budget.compare import comparable, default_contract
 from carnet.services.budget.money import amount_fr
 from carnet.services.budget.quote import act_code
 from carnet.services.reimbursement import Basket, Category, CodeSystem, Contract, Sector
 
 #: the crown quoted when the quote names no code: ceramo-metal crown on a visible tooth (CCAM)
 DEFAULT_CROWN = "HBLD634"
-#: contracts left out of comparisons unless they are the household's: means-tested schemes
-MEANS_TESTED = ("c2s",)
 
 
 def user_contract(path: Path, shipped: set[str], day: dt.date) -> tuple[Contract, list[str]]:
@@ -59,7 +58,7 @@ def run_compare(vault: str | None, files: list[Path], start: dt.date, end: dt.da
         members = store.members(conn)
         lines = store.owned_lines(conn)
         current = store.contract_id(conn, [c.id for c in shipped])
-    chosen = [c for c in shipped if c.id not in MEANS_TESTED or c.id == current] + extra
+    chosen = [*comparable(shipped, current), *extra]
     return compare(lines, members, chosen, load_rules(), start, end, current), warnings
 
 
@@ -102,7 +101,7 @@ def quote(
 ) -> None:
     """Check a quote: expected AMO, mutuelle and out-of-pocket under the household's contract."""
     from carnet.cli_budget import _date, _euros
-    from carnet.rules import contract_ids, load_contract, load_rules
+    from carnet.rules import load_contracts, load_rules
     from carnet.services.budget import check_quote
     from carnet.store import budget as store
 
@@ -124,8 +123,9 @@ def quote(
         base = _crown_base(code)
     with _open(vault) as v, v.reading() as conn:
         member = _member(store.members(conn), person)
-        current = contract_id or store.contract_id(conn, contract_ids()) or contract_ids()[0]
-    if current not in contract_ids():
+        shipped = {c.id: c for c in load_contracts()}
+        current = contract_id or store.contract_id(conn, list(shipped)) or default_contract(list(shipped.values())).id
+    if current not in shipped:
         raise CarnetError(f"--contract: unknown contract {current!r}")
     request = Quote(
         kind=what, fee=_euros(fee, "--fee"), day=_date(day, "--date") if day else dt.date.today(),
@@ -133,7 +133,7 @@ def quote(
         lenses=f"lens_{lenses}", ears=ears, category=cat, code=code, code_system=system,
         base=_euros(base, "--base") if base else None, last_equipment=_date(last, "--last-equipment") if last else None)
     try:
-        result = check_quote(request, member, load_rules(), load_contract(current))
+        result = check_quote(request, member, load_rules(), shipped[current])
     except QuoteError as exc:
         raise CarnetError(str(exc)) from None
     if as_json:

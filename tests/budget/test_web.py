@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carnet.model import Code, Extracted
+from carnet.services.reimbursement.beneficiary import add_months
 from carnet.sources.base import InputFile
 from carnet.store import Vault
 from carnet.store.writer import write_extracted
@@ -130,3 +131,19 @@ def test_english_page(client: TestClient) -> None:
     page = client.get("/budget", headers={"accept-language": "en-GB"}).text
     assert "<h1>Our health budget</h1>" in page and "The next twelve months" in page
     assert "Out-of-pocket" in page and "General practitioner" in page
+
+
+def test_planned_care_entered_on_a_person_page(client: TestClient, today: date) -> None:
+    page = client.get("/budget/people/3")
+    token = csrf(page.text)
+    month = add_months(today, 2).isoformat()[:7]  # within the forecast's twelve months
+    done = client.post("/budget/settings", data={
+        "csrf_token": token, "person": "3", "upcoming_month": month, "upcoming_category": "dental",
+        "upcoming_oop": "250", "upcoming_label": "Orthodontie"}, follow_redirects=False)
+    assert done.status_code == 303
+    after = client.get("/budget/people/3").text
+    assert "Orthodontie prévu en" in after and "250,00\u00a0€" in after
+    assert client.post("/budget/settings", data={"csrf_token": token, "person": "3", "upcoming_month": "2026-13",
+                                                 "upcoming_oop": "1"}).status_code == 400
+    client.post("/budget/settings", data={"csrf_token": token, "person": "3", "upcoming_clear": "1"})
+    assert "Orthodontie" not in client.get("/budget/people/3").text

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from carnet.restitution.pipeline import RestitutionReport, restitute
+
 from .fixtures import household, population, write_tables
 
 

@@ -1,12 +1,14 @@
-"""A small synthetic French household as FHIR R4 bundles (no real person).
+"""The clinical side of the demo family, as a doctor's or a lab's FHIR export would bring it.
 
-Deterministic for a seed: the same seed always gives byte-identical bundles.
-Used by ``carnet demo`` and by tests that need a realistic family quickly.
+The claims (visits, drugs, vaccines, ALD) come from the mutuelle's packages; this
+adds what claims cannot say: allergies, measurements, lab results, blood group,
+conditions. Deterministic for the people given; fully synthetic.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 import uuid
 from dataclasses import dataclass
@@ -14,241 +16,173 @@ from typing import Any
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
-CIP13 = "https://data.esante.gouv.fr/ansm/medicament/CIP13"
-ATC = "http://www.whocc.no/atc"
 CIM10 = "https://smt.esante.gouv.fr/terminologie-cim-10"
 UCUM = "http://unitsofmeasure.org"
-
-
-@dataclass(frozen=True)
-class Member:
-    key: str
-    given: str
-    family: str
-    sex: str
-    birth: dt.date
-    conditions: tuple[tuple[str, str, str], ...] = ()  # (SNOMED, CIM-10, label)
-    allergies: tuple[tuple[str, str], ...] = ()  # (SNOMED, label)
-    drugs: tuple[tuple[str, str, str], ...] = ()  # (CIP13, ATC, label)
-
-
-MEMBERS = (
-    Member(
-        "camille",
-        "Camille",
-        "Martin",
-        "female",
-        dt.date(1984, 3, 14),
-        allergies=(("91936005", "Allergie à la pénicilline"),),
-    ),
-    Member(
-        "julien",
-        "Julien",
-        "Martin",
-        "male",
-        dt.date(1979, 11, 2),
-        conditions=(("38341003", "I10", "Hypertension artérielle"), ("44054006", "E11", "Diabète de type 2")),
-        drugs=(
-            ("3400937334471", "C09AA05", "Ramipril Almus 5 mg, comprimé sécable"),
-            ("3400930236154", "A10BA02", "Metformine Accord 1000 mg, comprimé pelliculé"),
-        ),
-    ),
-    Member(
-        "lea",
-        "Léa",
-        "Martin",
-        "female",
-        dt.date(2012, 6, 21),
-        conditions=(("195967001", "J45", "Asthme"),),
-        drugs=(("3400935842664", "R03AC02", "Salbutamol Teva 100 µg/dose, inhalation"),),
-    ),
-    Member("hugo", "Hugo", "Martin", "male", dt.date(2019, 9, 5)),
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+TODAY = dt.date(2026, 11, 1)
+BLOOD_GROUPS = (
+    ("278149003", "Groupe A, Rhésus positif"),
+    ("278152006", "Groupe O, Rhésus positif"),
+    ("278150003", "Groupe B, Rhésus positif"),
+    ("278153001", "Groupe O, Rhésus négatif"),
+)
+ALLERGIES = (
+    ("91936005", "Allergie à la pénicilline", "high"),
+    ("300916003", "Allergie au latex", "low"),
+    ("91935009", "Allergie à l'arachide", "high"),
 )
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone of the family, as their mutuelle package names them."""
+
+    patient_id: str
+    given: str
+    family: str
+    sex: str
+    birth_date: str
+
+    def age(self, on: dt.date = TODAY) -> int:
+        born = dt.date.fromisoformat(self.birth_date)
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 class _Ids:
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+    def __init__(self, seed: str) -> None:
+        self.rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
 
     def __call__(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
 
-def _coding(system: str, code: str, display: str) -> dict[str, Any]:
+def _concept(system: str, code: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
 
 
-def _patient(m: Member, pid: str) -> dict[str, Any]:
+def _quantity(value: float, unit: str, code: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": code}
+
+
+def _observation(ids: _Ids, ref: str, when: str, code: tuple[str, str], category: str, **value: Any) -> dict[str, Any]:
     return {
-        "resourceType": "Patient",
-        "id": pid,
-        "identifier": [{"system": "https://carnet.example/demo/member", "value": m.key}],
-        "name": [{"family": m.family, "given": [m.given]}],
-        "gender": m.sex,
-        "birthDate": m.birth.isoformat(),
-        "address": [{"city": "Lyon", "postalCode": "69003", "country": "FR"}],
+        "resourceType": "Observation",
+        "id": ids(),
+        "status": "final",
+        "category": [_concept(CATEGORY, category, category.replace("-", " ").capitalize())],
+        "code": _concept(LOINC, *code),
+        "subject": {"reference": ref},
+        "effectiveDateTime": when,
+        **value,
     }
 
 
-def _observations(m: Member, ref: str, today: dt.date, ids: _Ids, rng: random.Random) -> list[dict[str, Any]]:
-    obs: list[dict[str, Any]] = []
-    for months_ago in range(0, 36, 3):
-        when = (today - dt.timedelta(days=30 * months_ago)).isoformat()
-        weight = 18 + (today.year - m.birth.year) * 3.0 if today.year - m.birth.year < 16 else 62 + rng.random() * 20
-        obs.append(
-            {
-                "resourceType": "Observation",
-                "id": ids(),
-                "status": "final",
-                "category": [
-                    _coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital signs")
-                ],
-                "code": _coding(LOINC, "29463-7", "Poids"),
-                "subject": {"reference": ref},
-                "effectiveDateTime": when,
-                "valueQuantity": {"value": round(weight, 1), "unit": "kg", "system": UCUM, "code": "kg"},
-            }
-        )
-        if any(c[1] == "I10" for c in m.conditions):
-            obs.append(
-                {
-                    "resourceType": "Observation",
-                    "id": ids(),
-                    "status": "final",
-                    "code": _coding(LOINC, "85354-9", "Pression artérielle"),
-                    "subject": {"reference": ref},
-                    "effectiveDateTime": when,
-                    "component": [
-                        {
-                            "code": _coding(LOINC, "8480-6", "Systolique"),
-                            "valueQuantity": {
-                                "value": 128 + rng.randint(0, 18),
-                                "unit": "mmHg",
-                                "system": UCUM,
-                                "code": "mm[Hg]",
-                            },
-                        },
-                        {
-                            "code": _coding(LOINC, "8462-4", "Diastolique"),
-                            "valueQuantity": {
-                                "value": 78 + rng.randint(0, 12),
-                                "unit": "mmHg",
-                                "system": UCUM,
-                                "code": "mm[Hg]",
-                            },
-                        },
-                    ],
-                }
-            )
-        if any(c[1] == "E11" for c in m.conditions):
-            obs.append(
-                {
-                    "resourceType": "Observation",
-                    "id": ids(),
-                    "status": "final",
-                    "category": [
-                        _coding(
-                            "http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", "Laboratory"
-                        )
-                    ],
-                    "code": _coding(LOINC, "4548-4", "HbA1c"),
-                    "subject": {"reference": ref},
-                    "effectiveDateTime": when,
-                    "valueQuantity": {
-                        "value": round(6.4 + rng.random() * 1.4, 1),
-                        "unit": "%",
-                        "system": UCUM,
-                        "code": "%",
-                    },
-                    "referenceRange": [{"high": {"value": 7.0, "unit": "%", "system": UCUM, "code": "%"}}],
-                }
-            )
-    return obs
-
-
-def _clinical(m: Member, ref: str, today: dt.date, ids: _Ids) -> list[dict[str, Any]]:
+def _measurements(p: DemoPerson, ref: str, ids: _Ids) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for snomed, cim, label in m.conditions:
+    adult = p.age() >= 18
+    for months_ago in range(0, 36, 6):
+        day = TODAY - dt.timedelta(days=30 * months_ago)
+        when = day.isoformat()
+        age = max(p.age(day), 1)
+        weight = 62 + ids.rng.random() * 18 if adult else 3.5 + age * 2.6 + ids.rng.random()
         out.append(
-            {
-                "resourceType": "Condition",
-                "id": ids(),
-                "subject": {"reference": ref},
-                "clinicalStatus": _coding(
-                    "http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"
-                ),
-                "code": {
-                    "coding": [
-                        {"system": SNOMED, "code": snomed, "display": label},
-                        {"system": CIM10, "code": cim, "display": label},
-                    ],
-                    "text": label,
-                },
-                "onsetDateTime": (today - dt.timedelta(days=5 * 365)).isoformat(),
-            }
+            _observation(
+                ids,
+                ref,
+                when,
+                ("29463-7", "Poids"),
+                "vital-signs",
+                valueQuantity=_quantity(round(weight, 1), "kg", "kg"),
+            )
         )
-    for snomed, label in m.allergies:
+        if adult and p.age() >= 40:
+            out.append(
+                _observation(
+                    ids,
+                    ref,
+                    when,
+                    ("85354-9", "Pression artérielle"),
+                    "vital-signs",
+                    component=[
+                        {
+                            "code": _concept(LOINC, "8480-6", "Systolique"),
+                            "valueQuantity": _quantity(126 + ids.rng.randint(0, 22), "mmHg", "mm[Hg]"),
+                        },
+                        {
+                            "code": _concept(LOINC, "8462-4", "Diastolique"),
+                            "valueQuantity": _quantity(76 + ids.rng.randint(0, 14), "mmHg", "mm[Hg]"),
+                        },
+                    ],
+                )
+            )
+            out.append(
+                _observation(
+                    ids,
+                    ref,
+                    when,
+                    ("4548-4", "Hémoglobine glyquée (HbA1c)"),
+                    "laboratory",
+                    valueQuantity=_quantity(round(6.1 + ids.rng.random() * 1.6, 1), "%", "%"),
+                    referenceRange=[{"high": _quantity(7.0, "%", "%")}],
+                )
+            )
+    return out
+
+
+def _clinical(p: DemoPerson, rank: int, ref: str, ids: _Ids) -> list[dict[str, Any]]:
+    group = BLOOD_GROUPS[rank % len(BLOOD_GROUPS)]
+    out: list[dict[str, Any]] = [
+        _observation(
+            ids,
+            ref,
+            "2019-03-12",
+            ("882-1", "Groupe sanguin ABO et Rhésus"),
+            "laboratory",
+            valueCodeableConcept=_concept(SNOMED, *group),
+        )
+    ]
+    if rank < len(ALLERGIES) and rank != 1:
+        code, label, criticality = ALLERGIES[rank]
         out.append(
             {
                 "resourceType": "AllergyIntolerance",
                 "id": ids(),
                 "patient": {"reference": ref},
-                "clinicalStatus": _coding(
-                    "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active"
-                ),
-                "criticality": "high",
-                "code": _coding(SNOMED, snomed, label),
-                "recordedDate": (today - dt.timedelta(days=3000)).isoformat(),
+                "clinicalStatus": _concept(ALLERGY_CLINICAL, "active", "Active"),
+                "criticality": criticality,
+                "code": _concept(SNOMED, code, label),
+                "recordedDate": "2018-05-04",
             }
         )
-    for cip, atc, label in m.drugs:
-        for months_ago in range(0, 12):
-            out.append(
-                {
-                    "resourceType": "MedicationDispense",
-                    "id": ids(),
-                    "status": "completed",
-                    "subject": {"reference": ref},
-                    "medicationCodeableConcept": {
-                        "coding": [{"system": CIP13, "code": cip, "display": label}, {"system": ATC, "code": atc}],
-                        "text": label,
-                    },
-                    "quantity": {"value": 1, "unit": "boîte"},
-                    "daysSupply": {"value": 30, "unit": "d"},
-                    "whenHandedOver": (today - dt.timedelta(days=30 * months_ago + 3)).isoformat(),
-                }
-            )
-    vaccines = (
-        ("836380007", "Hexavalent (DTCaP-Hib-HepB-Polio)", 2),
-        ("871866001", "ROR (rougeole-oreillons-rubéole)", 12),
-        ("1119349007", "Grippe saisonnière", 12 * 30),
-    )
-    for code, label, months in vaccines:
-        when = m.birth + dt.timedelta(days=30 * months)
-        if when <= today:
-            out.append(
-                {
-                    "resourceType": "Immunization",
-                    "id": ids(),
-                    "status": "completed",
-                    "patient": {"reference": ref},
-                    "vaccineCode": _coding(SNOMED, code, label),
-                    "occurrenceDateTime": when.isoformat(),
-                }
-            )
+    if p.age() < 18 and rank >= 2:
+        out.append(
+            {
+                "resourceType": "Condition",
+                "id": ids(),
+                "subject": {"reference": ref},
+                "clinicalStatus": _concept(CLINICAL, "active", "Active"),
+                "code": {
+                    "coding": [
+                        {"system": SNOMED, "code": "195967001", "display": "Asthme"},
+                        {"system": CIM10, "code": "J45", "display": "Asthme"},
+                    ],
+                    "text": "Asthme",
+                },
+                "onsetDateTime": "2021-09-15",
+            }
+        )
     return out
 
 
-def household_bundles(seed: int = 7, today: dt.date | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """One ``collection`` Bundle per member: (file name, bundle)."""
-    rng = random.Random(seed)
-    ids = _Ids(rng)
-    today = today or dt.date(2026, 11, 1)
+def household_bundles(people: list[DemoPerson]) -> list[tuple[str, dict[str, Any]]]:
+    """One ``collection`` Bundle per person, about the Patient their package already brought."""
     bundles: list[tuple[str, dict[str, Any]]] = []
-    for m in MEMBERS:
-        pid = ids()
-        ref = f"Patient/{pid}"
-        resources = [_patient(m, pid), *_clinical(m, ref, today, ids), *_observations(m, ref, today, ids, rng)]
+    for rank, person in enumerate(sorted(people, key=lambda p: (p.birth_date, p.patient_id))):
+        ids = _Ids(f"carnet-demo/{person.patient_id}")
+        ref = f"Patient/{person.patient_id}"
+        resources = [*_clinical(person, rank, ref, ids), *_measurements(person, ref, ids)]
         bundle = {
             "resourceType": "Bundle",
             "id": ids(),
@@ -256,5 +190,5 @@ def household_bundles(seed: int = 7, today: dt.date | None = None) -> list[tuple
             "meta": {"tag": [{"system": "https://carnet.example/tags", "code": "demo"}]},
             "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
         }
-        bundles.append((f"{m.key}.json", bundle))
+        bundles.append((f"dossier-medical-{person.given.lower() or rank}.json", bundle))
     return bundles

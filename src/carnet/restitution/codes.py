@@ -14,8 +14,7 @@ from functools import cache
 import pyarrow as pa
 
 from carnet.model.values import CODE_SYSTEMS
-from carnet.restitution.sql import json_text
-from carnet.restitution.statement import csv_text
+from carnet.restitution.sql import clean_py
 from carnet.rules.tables import (
     load_ald,
     load_ccam,
@@ -63,10 +62,9 @@ AMC_PAYMENT_EXTENSION = f"{CARNET}/StructureDefinition/complementary-payment-dat
 #: drugs whose BDPM name does not say "vaccin" although they are vaccines
 _VACCINES_UNNAMED = ("HEXYON",)
 
-LABELS = pa.schema([
-    ("system", pa.string()), ("code", pa.string()), ("label", pa.string()), ("vaccine", pa.bool_()),
-    ("code_json", pa.string()), ("label_json", pa.string()), ("code_csv", pa.string()), ("label_csv", pa.string()),
-])  # fmt: skip
+LABELS = pa.schema(
+    [("system", pa.string()), ("code", pa.string()), ("label", pa.string()), ("vaccine", pa.bool_())]
+)
 
 
 def is_vaccine(name: str) -> bool:
@@ -76,13 +74,12 @@ def is_vaccine(name: str) -> bool:
 
 @cache
 def label_table() -> pa.Table:
-    """``(system, code, label, vaccine)`` for every code Carnet can name, with their texts.
+    """``(system, code, label, vaccine)`` for every code Carnet can name.
 
     ``system`` is the short name used in the claim tables: CIP13, CCAM, NABM,
-    LPP, NGAP, CIM10, ALD and NAT (nature de prestation). The code and the
-    label come ready as JSON strings and CSV cells (escaped once here, not on
-    every claim line), exactly as the SQL of :mod:`.sql` and :mod:`.statement`
-    would write them.
+    LPP, NGAP, CIM10, ALD and NAT (nature de prestation). Codes and labels
+    come without control characters (cleaned once here), so that the SQL
+    quotes them with :func:`~carnet.restitution.sql.trusted` only.
     """
     rows: list[tuple[str, str, str, bool]] = []
     rows += [("CIP13", d.cip13, d.name, is_vaccine(d.name)) for d in load_drugs().values()]
@@ -93,6 +90,6 @@ def label_table() -> pa.Table:
     rows += [("CIM10", c.code, c.label, False) for c in load_cim10().values()]
     rows += [("NAT", n.code, n.label, False) for n in load_prestation_natures().values()]
     rows += [("ALD", a.code, a.label, False) for a in load_ald().values()]
-    full = [(*r, json_text(r[1]), json_text(r[2]), csv_text(r[1]), csv_text(r[2])) for r in rows]
-    columns = list(zip(*full, strict=True))
+    clean = [(system, clean_py(code), clean_py(label), vaccine) for system, code, label, vaccine in rows]
+    columns = list(zip(*clean, strict=True))
     return pa.Table.from_arrays([pa.array(c) for c in columns], schema=LABELS)

@@ -10,31 +10,42 @@ table from SNDS columns to FHIR elements.
 from __future__ import annotations
 
 from carnet.restitution import codes as c
+from carnet.restitution.relations import ACT_URI, ITEM_SEQ, LINE_ID, label_of
 from carnet.restitution.sql import (
     ITEMS,
     NEWLINE,
+    Concat,
     Sql,
     Template,
     When,
+    clean,
     concat,
+    escape,
+    json_parts,
     json_split,
     json_sql,
     money,
     number,
     text,
     token,
+    trusted,
 )
 
-PATIENT_REF = token("concat_ws('', 'Patient/', patient_id)")
+PATIENT_REF = token("patient_id", "Patient/")
 
 
 def _line(template: Template) -> str:
     return concat([json_sql(template), NEWLINE])
 
 
-def _coding(system: str | Sql, code: Sql, display: str) -> dict[str, Template]:
-    """A Coding; ``display`` names the column holding the display, ready as a JSON string."""
-    return {"system": system, "code": code, "display": When(f"{display} IS NOT NULL", Sql(display))}
+def _coding(system: str | Concat, code: str, display: str) -> dict[str, Template]:
+    """A Coding of the code in column ``code``, its display in column ``display`` (a label).
+
+    A code with a label is one of Carnet's tables (clean); any other is escaped in full.
+    """
+    escaped = f"CASE WHEN {display} IS NOT NULL THEN {escape(code)} ELSE {escape(clean(code))} END"
+    return {"system": system, "code": Concat(('"', Sql(escaped), '"')),
+            "display": When(f"{display} IS NOT NULL", trusted(display))}
 
 
 def _category(*codes: tuple[str, str]) -> dict[str, Template]:
@@ -49,7 +60,7 @@ PARTS: tuple[tuple[str, str, str, str | None], ...] = (
     (c.CARNET_ADJUDICATION, "amc", "amc", "contract IS NOT NULL OR {} <> 0"),
     (c.CARNET_ADJUDICATION, "participation-forfaitaire", "pf", "{} > 0"),
     (c.CARNET_ADJUDICATION, "franchise", "fra", "{} > 0"),
-    (c.CARNET_ADJUDICATION, "depassement", "dep", "{} > 0"),
+    (c.CARNET_ADJUDICATION, "depassement", "dep", "{} > 0"),  # on items only
     (c.ADJUDICATION, "copay", "rac", None),
 )
 
@@ -57,10 +68,12 @@ PARTS: tuple[tuple[str, str, str, str | None], ...] = (
 def _amounts(prefix: str = "", rate: bool = False) -> list[Template]:
     out: list[Template] = []
     for system, code, column, when in PARTS:
+        if prefix and column == "dep":
+            continue
         part: Template = {"category": _category((system, code)), "amount": money(prefix + column)}
         out.append(When(when.format(prefix + column), part) if when else part)
         if rate and column == "base":
-            eligpercent = {"category": _category((c.ADJUDICATION, "eligpercent")), "value": number("rate")}
+            eligpercent: Template = {"category": _category((c.ADJUDICATION, "eligpercent")), "value": number("rate")}
             out.append(When("rate IS NOT NULL", eligpercent))
     return out
 
@@ -90,7 +103,7 @@ def coverage() -> str:
     """The AMO Coverage and, with a contract, the mutuelle's; from ``members``."""
     amo = _line({
         "resourceType": "Coverage",
-        "id": token("concat_ws('', 'amo-', patient_id)"),
+        "id": token("patient_id", "amo-"),
         "status": "active",
         "type": {"coding": [{"system": c.ACT_CODE, "code": "PUBLICPOL", "display": "public healthcare"}]},
         "beneficiary": {"reference": PATIENT_REF},
@@ -101,7 +114,7 @@ def coverage() -> str:
     })  # fmt: skip
     amc = _line({
         "resourceType": "Coverage",
-        "id": token("concat_ws('', 'amc-', patient_id)"),
+        "id": token("patient_id", "amc-"),
         "status": "active",
         "type": {"coding": [{"system": c.ACT_CODE, "code": "EHCPOL", "display": "extended healthcare"}]},
         "subscriberId": text("member_id"),
@@ -120,7 +133,7 @@ def condition() -> str:
         {"url": "period", "valuePeriod": {
             "start": token("IMB_ALD_DTD"), "end": When("IMB_ALD_DTF IS NOT NULL", token("IMB_ALD_DTF"))}},
         When("IMB_ALD_NUM IS NOT NULL", {"url": "number", "valueString": token("IMB_ALD_NUM")}),
-        When("ald_label_json IS NOT NULL", {"url": "label", "valueString": Sql("ald_label_json")}),
+        When("ald_label IS NOT NULL", {"url": "label", "valueString": trusted("ald_label")}),
     ]  # fmt: skip
     return _line({
         "resourceType": "Condition",
@@ -129,7 +142,7 @@ def condition() -> str:
         "clinicalStatus": _category((c.CONDITION_CLINICAL, "active")),
         "verificationStatus": _category((c.CONDITION_VERIFICATION, "confirmed")),
         "category": [_category((c.CONDITION_CATEGORY, "problem-list-item"))],
-        "code": {"coding": [_coding(c.CIM10, text("MED_MTF_COD"), "cim_label_json")]},
+        "code": {"coding": [_coding(c.CIM10, "MED_MTF_COD", "cim_label")]},
         "subject": {"reference": PATIENT_REF},
         "recordedDate": token("IMB_ALD_DTD"),
     })  # fmt: skip
@@ -137,17 +150,17 @@ def condition() -> str:
 
 def explanation_of_benefit() -> str:
     """One fragment per claim line (``items``): the claim's head on its first line, its tail on the last."""
-    item = json_sql({
-        "sequence": number("item_seq"),
+    item = json_parts({
+        "sequence": number(ITEM_SEQ),
         "productOrService": {"coding": [
-            _coding(c.PRESTATION_NATURE, token("nature"), "nature_label_json"),
-            When("act_uri IS NOT NULL", _coding(token("act_uri"), Sql(f"coalesce(act_code_json, {text('act_code').expr})"),
-                                                "act_label_json")),
+            _coding(c.PRESTATION_NATURE, "nature", "nature_label"),
+            When(f"{ACT_URI} IS NOT NULL", _coding(token(ACT_URI), "act_code", "act_label")),
         ]},
         "servicedDate": token("care_date"),
         "quantity": When("qty IS NOT NULL", {"value": number("qty")}),
         "adjudication": _amounts(rate=True),
     })  # fmt: skip
+    first, last = "_row = claim_row", "_row = claim_last_row"
     head, tail = json_split({
         "resourceType": "ExplanationOfBenefit",
         "id": token("eob_id"),
@@ -162,33 +175,26 @@ def explanation_of_benefit() -> str:
         "provider": {"display": "Professionnel de santé"},
         "outcome": "complete",
         "insurance": [
-            {"focal": True, "coverage": {"reference": token("concat_ws('', 'Coverage/amo-', patient_id)")}},
+            {"focal": True, "coverage": {"reference": token("patient_id", "Coverage/amo-")}},
             When("contract IS NOT NULL", {
-                "focal": False, "coverage": {"reference": token("concat_ws('', 'Coverage/amc-', patient_id)")}}),
+                "focal": False, "coverage": {"reference": token("patient_id", "Coverage/amc-")}}),
         ],
         "item": [ITEMS],
         "total": _amounts("t_"),
-        "payment": {
-            "type": _category((f"{c.HL7}/ex-paymenttype", "complete")),
-            "date": When("paid_amo IS NOT NULL", token("paid_amo")),
-            "amount": money("t_amo"),
-        },
+        "payment": {"amount": money("t_amo"), "date": When("paid_amo IS NOT NULL", token("paid_amo"))},
         "extension": When("paid_amc IS NOT NULL", [{"url": c.AMC_PAYMENT_EXTENSION, "valueDate": token("paid_amc")}]),
-    })  # fmt: skip
-    return concat([
-        f"CASE WHEN _row = claim_row THEN {head} ELSE ',' END",
-        item,
-        f"CASE WHEN _row = claim_last_row THEN {concat([tail, NEWLINE])} END",
-    ])  # fmt: skip
+    }, first, last)  # fmt: skip
+    return concat([*head, f"CASE WHEN _row <> claim_row THEN ',' END", *item, *tail,
+                   f"CASE WHEN {last} THEN {NEWLINE} END"])  # fmt: skip
 
 
 def medication_dispense() -> str:
     """MedicationDispense for a drug line (CIP13), from ``items``."""
     return _line({
         "resourceType": "MedicationDispense",
-        "id": token("line_id"),
+        "id": token(LINE_ID),
         "status": "completed",
-        "medicationCodeableConcept": {"coding": [_coding(c.CIP13, Sql("cip13_json"), "cip13_label_json")]},
+        "medicationCodeableConcept": {"coding": [_coding(c.CIP13, "cip13", label_of("cip13"))]},
         "subject": {"reference": PATIENT_REF},
         "quantity": When("boxes IS NOT NULL", {"value": number("boxes"), "unit": "boîte"}),
         "whenHandedOver": token("care_date"),
@@ -199,9 +205,9 @@ def procedure() -> str:
     """Procedure for a CCAM act, from ``items``."""
     return _line({
         "resourceType": "Procedure",
-        "id": token("line_id"),
+        "id": token(LINE_ID),
         "status": "completed",
-        "code": {"coding": [_coding(c.CCAM, Sql("ccam_json"), "ccam_label_json")]},
+        "code": {"coding": [_coding(c.CCAM, "ccam", label_of("ccam"))]},
         "subject": {"reference": PATIENT_REF},
         "performedDateTime": token("care_date"),
     })  # fmt: skip
@@ -211,9 +217,9 @@ def immunization() -> str:
     """Immunization for a vaccine dispensed (CIP13 of a vaccine), from ``items``."""
     return _line({
         "resourceType": "Immunization",
-        "id": token("line_id"),
+        "id": token(LINE_ID),
         "status": "completed",
-        "vaccineCode": {"coding": [_coding(c.CIP13, Sql("cip13_json"), "cip13_label_json")]},
+        "vaccineCode": {"coding": [_coding(c.CIP13, "cip13", label_of("cip13"))]},
         "patient": {"reference": PATIENT_REF},
         "occurrenceDateTime": token("care_date"),
         "primarySource": False,

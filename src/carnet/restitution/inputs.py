@@ -37,7 +37,7 @@ class InputTable:
         if not self.files:
             return 0
         last, before = self.files[-1]
-        return before + pq.ParquetFile(last).metadata.num_rows
+        return before + int(pq.ParquetFile(last).metadata.num_rows)
 
 
 def sql_type(dtype: pa.DataType) -> str:

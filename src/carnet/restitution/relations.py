@@ -4,10 +4,12 @@ Plain SQL over the clean views of :mod:`carnet.restitution.validate`; both
 engines run it as written (see :mod:`carnet.restitution.sql` for the subset).
 """
 
+# ruff: noqa: S608  (SQL is built from this package's constants; values go through sql.lit)
+
 from __future__ import annotations
 
 from carnet.restitution.codes import ACT_SYSTEMS
-from carnet.restitution.sql import lit, text
+from carnet.restitution.sql import json_sql, lit, text
 from carnet.restitution.statement import text_cell
 from carnet.restitution.validate import BEN, on
 
@@ -57,11 +59,6 @@ SELECT CAST(floor((r.member_no - 1) / {int(per_shard)}) AS INT) AS shard, r.memb
 FROM a JOIN r ON a.member_id = r.member_id"""
 
 
-def _act_uri() -> str:
-    whens = " ".join(f"WHEN {lit(name)} THEN {lit(uri)}" for name, uri in ACT_SYSTEMS.items())
-    return f"CASE l.act_system {whens} END"
-
-
 def prestations() -> str:
     """ER_PRS_F with its member (NULL when the beneficiary is none)."""
     return f"""
@@ -72,7 +69,7 @@ FROM ER_PRS_F p LEFT JOIN members m ON {on("p", "m", BEN)}"""
 
 def lines() -> str:
     """One row per restituted claim line: prestation, member, mutuelle part, detail, labels."""
-    return f"""
+    return """
 WITH l AS (
   SELECT p.shard, p.member_no, p.member_id, p.patient_id, p.display_csv, p.contract,
     p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM, p.EXE_SOI_DTD AS care_date,
@@ -90,8 +87,7 @@ WITH l AS (
   FROM ok_prs p
   LEFT JOIN ok_mut u ON u.prs_row = p._row
   LEFT JOIN ok_det d ON d.prs_row = p._row)
-SELECT l.*, la.code_json AS act_code_json, la.code_csv AS act_code_csv, la.label_json AS act_label_json,
-  la.label_csv AS act_label_csv, ln.label_json AS nature_label_json, ln.label_csv AS nature_label_csv,
+SELECT l.*, la.label AS act_label, ln.label AS nature_label,
   coalesce(l.act_system = 'CIP13' AND l.act_code = l.cip13 AND la.vaccine, false) AS vaccine
 FROM l
 LEFT JOIN labels la ON la.system = l.act_system AND la.code = l.act_code
@@ -102,50 +98,58 @@ def claims() -> str:
     """One row per claim: its id, totals and dates; its lines in input order."""
     group = ", ".join(CLAIM)
     decompte = "concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))"
-    sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "dep", "rac"))
+    sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "rac"))
     return f"""
 SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
     CAST(care_date AS STRING))), 1, 16) AS eob_id,
-  {text(decompte).expr} AS decompte_json, {text_cell(decompte)} AS decompte_csv,
-  min(_row) AS claim_row, max(_row) AS claim_last_row, count(*) AS n_items, max(FLX_TRT_DTD) AS created, max(care_end) AS period_end,
-  max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
+  {json_sql(text(decompte))} AS decompte_json, {text_cell(decompte)} AS decompte_csv,
+  min(_row) AS claim_row, max(_row) AS claim_last_row, max(FLX_TRT_DTD) AS created,
+  max(care_end) AS period_end, max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
   CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
     WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
     ELSE 'professional' END AS claim_type
 FROM lines GROUP BY {group}"""
 
 
-def _same(column: str) -> str:
-    """The JSON code and label of ``column`` (a CIP13 or CCAM code), from the act's when it is the act."""
-    same = f"l.act_code = l.{column}"
-    return (
-        f"coalesce(CASE WHEN {same} THEN l.act_code_json END, {text('l.' + column).expr}) AS {column}_json, "
-        f"CASE WHEN {same} THEN l.act_label_json END AS {column}_label_json"
-    )
+#: computed where the text is built, not stored in the sorted slices: a claim line's rank,
+#: numbered from 1 by its row distance to the claim's first line (1, 2, 3… when the lines of
+#: a décompte follow each other in ER_PRS_F, as DCIR extracts do; unique and increasing in
+#: any case, as ExplanationOfBenefit.item.sequence requires), the id of its clinical
+#: resource, the URI of its act's code system, the label of its CIP13 or CCAM code
+ITEM_SEQ = "(_row - claim_row + 1)"
+LINE_ID = f"concat_ws('-', eob_id, CAST({ITEM_SEQ} AS STRING))"
+ACT_URI = "CASE act_system " + " ".join(f"WHEN {lit(n)} THEN {lit(u)}" for n, u in ACT_SYSTEMS.items()) + " END"
+
+
+def label_of(column: str) -> str:
+    """The label of ``column`` (the CIP13 or CCAM code of a line): the act's, when it is the act."""
+    return f"CASE WHEN act_code = {column} THEN act_label END"
+
+
+#: the columns of ``lines`` that packages use
+_LINE_COLUMNS = (
+    "shard", "member_no", "member_id", "patient_id", "display_csv", "contract", "_row", "care_date",
+    "nature", "nature_label", "qty", "rate", "charged", "base", "amo", "dep", "pf", "fra", "amc", "rac",
+    "act_system", "act_code", "act_label", "cip13", "ccam", "boxes", "vaccine",
+)  # fmt: skip
+_CLAIM_COLUMNS = (
+    "eob_id", "decompte_json", "decompte_csv", "claim_row", "claim_last_row", "created", "period_end",
+    "paid_amo", "paid_amc", "t_charged", "t_base", "t_amo", "t_amc", "t_pf", "t_fra", "t_rac", "claim_type",
+)  # fmt: skip
 
 
 def items() -> str:
-    """Claim lines with their claim (read per shard: the shard is part of the claim's key).
-
-    ``item_seq`` numbers a claim's lines from 1 by their row distance to its first line: 1, 2, 3…
-    when the lines of a décompte follow each other in ER_PRS_F (as DCIR extracts do), unique
-    and increasing in any case, as ExplanationOfBenefit.item.sequence requires.
-    """
+    """Claim lines with their claim (read per shard: the shard is part of the claim's key)."""
     claim = " AND ".join(f"l.{k} = c.{k}" for k in CLAIM)
-    return f"""
-SELECT l.*, c.eob_id, c.decompte_json, c.decompte_csv, c.claim_row, c.claim_last_row, c.n_items,
-  c.created, c.period_end, c.paid_amo, c.paid_amc, c.t_charged, c.t_base, c.t_amo, c.t_amc, c.t_pf, c.t_fra,
-  c.t_dep, c.t_rac, c.claim_type, l._row - c.claim_row + 1 AS item_seq,
-  concat_ws('-', c.eob_id, CAST(l._row - c.claim_row + 1 AS STRING)) AS line_id, {_act_uri()} AS act_uri,
-  {_same("cip13")}, {_same("ccam")}
-FROM lines l JOIN claims c ON {claim}"""
+    columns = ", ".join([*(f"l.{c}" for c in _LINE_COLUMNS), *(f"c.{c}" for c in _CLAIM_COLUMNS)])
+    return f"SELECT {columns} FROM lines l JOIN claims c ON {claim}"
 
 
 def conditions() -> str:
     """One row per ALD of a member's beneficiary, with its CIM-10 and ALD labels."""
     return f"""
 SELECT m.shard, m.member_no, m.member_id, m.patient_id, m.patient_no, i._row, i.IMB_ALD_NUM, i.IMB_ALD_DTD,
-  i.IMB_ALD_DTF, i.MED_MTF_COD, lc.label_json AS cim_label_json, la.label_json AS ald_label_json,
+  i.IMB_ALD_DTF, i.MED_MTF_COD, lc.label AS cim_label, la.label AS ald_label,
   substr(md5(concat_ws('|', m.patient_id, i.MED_MTF_COD, CAST(i.IMB_ALD_DTD AS STRING),
     CAST(i._row AS STRING))), 1, 16) AS condition_id
 FROM ok_imb i JOIN members m ON {on("i", "m", BEN)}

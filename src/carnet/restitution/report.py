@@ -22,15 +22,15 @@ PROBLEMS = "problems.csv"
 #: resource counts: (resource type, SQL count over the pipeline's steps)
 _COUNTS = {
     "claim_lines": "SELECT count(*) FROM ER_PRS_F",
-    "lines": "SELECT count(*) FROM items",
+    "lines": "SELECT count(*) FROM lines",
     "members": "SELECT count(DISTINCT member_id) FROM members",
     "Patient": "SELECT count(*) FROM members",
     "Coverage": "SELECT count(*) + count(CONTRACT_ID) FROM members",
     "Condition": "SELECT count(*) FROM conditions",
     "ExplanationOfBenefit": "SELECT count(*) FROM claims",
-    "MedicationDispense": "SELECT count(*) FROM items WHERE cip13 IS NOT NULL",
-    "Procedure": "SELECT count(*) FROM items WHERE ccam IS NOT NULL",
-    "Immunization": "SELECT count(*) FROM items WHERE vaccine",
+    "MedicationDispense": "SELECT count(*) FROM lines WHERE cip13 IS NOT NULL",
+    "Procedure": "SELECT count(*) FROM lines WHERE ccam IS NOT NULL",
+    "Immunization": "SELECT count(*) FROM lines WHERE vaccine",
 }
 
 

@@ -49,6 +49,13 @@ class Sql:
 
 
 @dataclass(frozen=True, slots=True)
+class Concat:
+    """Pieces written one after the other: constants (``str``) and SQL text (:class:`Sql`)."""
+
+    pieces: tuple[str | Sql, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class When:
     """An optional member or array element, present when ``cond`` (SQL) holds."""
 
@@ -56,7 +63,7 @@ class When:
     value: Template
 
 
-Template = Union[Mapping[str, "Template"], Sequence["Template"], str, int, bool, Sql, When, "Items"]
+Template = Union[Mapping[str, "Template"], Sequence["Template"], str, int, bool, Sql, Concat, When, "Items"]
 
 
 def lit(text: str) -> str:
@@ -81,10 +88,19 @@ def clean(expr: str) -> str:
     return f"carnet_clean({expr})"
 
 
-def text(expr: str) -> Sql:
-    """A JSON string of any text (escaped); NULL stays NULL."""
-    escaped = f"replace(replace({clean(expr)}, chr(92), chr(92) || chr(92)), chr(34), chr(92) || chr(34))"
-    return Sql(f"(chr(34) || {escaped} || chr(34))")
+def escape(expr: str) -> str:
+    """SQL of ``expr`` (without control characters) escaped for a JSON string, quotes excluded."""
+    return f"replace(replace({expr}, chr(92), chr(92) || chr(92)), chr(34), chr(92) || chr(34))"
+
+
+def text(expr: str) -> Concat:
+    """A JSON string of any text (cleaned and escaped)."""
+    return trusted(clean(expr))
+
+
+def trusted(expr: str) -> Concat:
+    """A JSON string of text without control characters (Carnet's labels, cleaned text)."""
+    return Concat(('"', Sql(escape(expr)), '"'))
 
 
 _CONTROL_CHARS = re.compile("[\x01-\x1f]")
@@ -100,9 +116,9 @@ def json_text(value: str) -> str:
     return '"' + clean_py(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def token(expr: str) -> Sql:
-    """A JSON string of text known to need no escaping (dates, digits, hex ids); NULL stays NULL."""
-    return Sql(f"(chr(34) || CAST({expr} AS STRING) || chr(34))")
+def token(expr: str, prefix: str = "") -> Concat:
+    """A JSON string of text that needs no escaping (dates, digits, hex ids), after ``prefix``."""
+    return Concat((f'"{prefix}', Sql(f"CAST({expr} AS STRING)"), '"'))
 
 
 def number(expr: str) -> Sql:
@@ -137,72 +153,90 @@ ITEMS = Items()
 
 
 class _Parts:
-    """SQL parts of a JSON text, adjacent constants merged; :data:`ITEMS` kept as a marker."""
+    """The SQL parts of a JSON text, flat: an optional part carries its condition.
+
+    Adjacent constants under the same condition merge; an optional member is
+    not built as a string of its own but as conditional parts of its parent's
+    one ``concat_ws`` (a NULL part is skipped), so each byte is written once.
+    """
 
     def __init__(self) -> None:
-        self.items: list[str | Sql | Items] = []
+        self.items: list[tuple[str | Sql | Items, str | None]] = []
 
-    def const(self, piece: str) -> None:
-        if self.items and isinstance(self.items[-1], str):
-            self.items[-1] += piece
-        else:
-            self.items.append(piece)
+    def const(self, piece: str, cond: str | None) -> None:
+        if self.items and isinstance(self.items[-1][0], str) and self.items[-1][1] == cond:
+            self.items[-1] = (self.items[-1][0] + piece, cond)
+        elif piece:
+            self.items.append((piece, cond))
 
-    def add(self, item: Sql | Items) -> None:
-        self.items.append(item)
+    def add(self, item: Sql | Items, cond: str | None) -> None:
+        self.items.append((item, cond))
 
-    def sql(self, items: list[str | Sql | Items] | None = None) -> list[str]:
-        parts = self.items if items is None else items
-        if any(isinstance(i, Items) for i in parts):
-            raise ValueError("ITEMS is only allowed in json_split")
-        return [lit(i) if isinstance(i, str) else i.expr for i in parts if i != ""]  # type: ignore[union-attr]
+    def sql(self, cond: str | None = None, items: list[tuple[str | Sql | Items, str | None]] | None = None) -> list[str]:
+        """The parts, each under ``cond`` too when given."""
+        out: list[str] = []
+        for item, own in self.items if items is None else items:
+            if isinstance(item, Items):
+                raise ValueError("ITEMS is only allowed in json_split")
+            expr = lit(item) if isinstance(item, str) else item.expr
+            both = " AND ".join(f"({c})" for c in (cond, own) if c)
+            out.append(f"CASE WHEN {both} THEN {expr} END" if both else expr)
+        return out
 
 
-def _emit(node: Template, out: _Parts) -> None:
+def _emit(node: Template, out: _Parts, cond: str | None) -> None:
     if isinstance(node, Sql | Items):
-        out.add(node)
+        out.add(node, cond)
+    elif isinstance(node, Concat):
+        for piece in node.pieces:
+            out.const(piece, cond) if isinstance(piece, str) else out.add(piece, cond)
     elif isinstance(node, When):
         raise TypeError("When is only allowed as an object member or array element")
     elif isinstance(node, str | int | bool):
-        out.const(json.dumps(node, ensure_ascii=False))
+        out.const(json.dumps(node, ensure_ascii=False), cond)
     elif isinstance(node, Mapping):
-        out.const("{")
+        out.const("{", cond)
         for i, (key, value) in enumerate(node.items()):
-            _member(out, f"{',' if i else ''}{json.dumps(key)}:", value, first=i == 0)
-        out.const("}")
+            _member(out, f"{',' if i else ''}{json.dumps(key)}:", value, i == 0, cond)
+        out.const("}", cond)
     else:
-        out.const("[")
+        out.const("[", cond)
         for i, value in enumerate(node):
-            _member(out, "," if i else "", value, first=i == 0)
-        out.const("]")
+            _member(out, "," if i else "", value, i == 0, cond)
+        out.const("]", cond)
 
 
-def _member(out: _Parts, prefix: str, value: Template, first: bool) -> None:
+def _member(out: _Parts, prefix: str, value: Template, first: bool, cond: str | None) -> None:
     if isinstance(value, When):
         if first:
             raise ValueError("an optional member cannot be first in its object or array")
-        inner = _Parts()
-        inner.const(prefix)
-        _emit(value.value, inner)
-        out.add(Sql(f"CASE WHEN {value.cond} THEN {concat(inner.sql())} END"))
+        inner = f"({cond}) AND ({value.cond})" if cond else value.cond
+        out.const(prefix, inner)
+        _emit(value.value, out, inner)
     else:
-        out.const(prefix)
-        _emit(value, out)
+        out.const(prefix, cond)
+        _emit(value, out, cond)
+
+
+def json_parts(template: Template, cond: str | None = None) -> list[str]:
+    """The SQL parts of the JSON text of ``template`` (each part only when ``cond``)."""
+    out = _Parts()
+    _emit(template, out, None)
+    return out.sql(cond)
 
 
 def json_sql(template: Template) -> str:
     """One SQL expression building the JSON text of ``template``."""
-    out = _Parts()
-    _emit(template, out)
-    return concat(out.sql())
+    return concat(json_parts(template))
 
 
-def json_split(template: Template) -> tuple[str, str]:
-    """SQL for the text of ``template`` before and after its :data:`ITEMS` marker."""
+def json_split(template: Template, head: str, tail: str) -> tuple[list[str], list[str]]:
+    """The SQL parts of ``template`` before and after its :data:`ITEMS` marker, under ``head``
+    and ``tail`` conditions (the first and last rows of the elements that fill the array)."""
     out = _Parts()
-    _emit(template, out)
-    marks = [i for i, item in enumerate(out.items) if isinstance(item, Items)]
+    _emit(template, out, None)
+    marks = [i for i, (item, _) in enumerate(out.items) if isinstance(item, Items)]
     if len(marks) != 1:
         raise ValueError("the template must hold ITEMS exactly once")
     at = marks[0]
-    return concat(out.sql(out.items[:at])), concat(out.sql(out.items[at + 1 :]))
+    return out.sql(head, out.items[:at]), out.sql(tail, out.items[at + 1 :])

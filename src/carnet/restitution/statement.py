@@ -16,12 +16,20 @@ from carnet.restitution.sql import amount, clean, clean_py, concat, lit
 BOM = "\ufeff".encode()
 CRLF = "chr(13) || chr(10)"
 
-def text_cell(expr: str) -> str:
-    """A quoted, formula-safe CSV cell of any text (NULL gives an empty cell)."""
-    first = f"substr({expr}, 1, 1)"
-    risky = f"{first} IN ('=', '+', '-', '@', chr(9), chr(13))"
-    safe = f"CASE WHEN {risky} THEN chr(39) || {clean(expr)} ELSE {clean(expr)} END"
+def text_cell(expr: str, cleaned: str | None = None) -> str:
+    """A quoted, formula-safe CSV cell of any text (NULL gives an empty cell).
+
+    ``cleaned``: the SQL of ``expr`` already without control characters, when known.
+    """
+    risky = f"substr({expr}, 1, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
+    tidy = cleaned or clean(expr)
+    safe = f"CASE WHEN {risky} THEN chr(39) || {tidy} ELSE {tidy} END"
     return f"coalesce(chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34), '')"
+
+
+def trusted_cell(expr: str) -> str:
+    """:func:`text_cell` of text without control characters (Carnet's labels)."""
+    return text_cell(expr, expr)
 
 
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -52,12 +60,14 @@ def number_cell(expr: str) -> str:
 
 _PRESTATION = "concat_ws(' ', 'Prestation', nature)"
 #: (header, SQL of the cell) over the columns of the pipeline's ``items`` step; the ``*_csv``
-#: columns are cells made once (per member, claim or code) with :func:`text_cell` or :func:`csv_text`
+#: columns are cells made once (per member or claim) with :func:`text_cell`; labels are
+#: clean already (:func:`carnet.restitution.codes.label_table`), and a code that has one too
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Date des soins", date_cell("care_date")),
     ("Bénéficiaire", "display_csv"),
-    ("Acte", f"coalesce(act_label_csv, nature_label_csv, {text_cell(_PRESTATION)})"),
-    ("Code", f"coalesce(act_code_csv, {text_cell('coalesce(act_code, nature)')})"),
+    ("Acte", trusted_cell(f"coalesce(act_label, nature_label, {_PRESTATION})")),
+    ("Code", f"CASE WHEN act_label IS NOT NULL OR act_code IS NULL THEN {trusted_cell('coalesce(act_code, nature)')} "
+             f"ELSE {text_cell('act_code')} END"),
     ("Montant payé", money_cell("charged")),
     ("Base de remboursement", money_cell("base")),
     ("Taux (%)", number_cell("rate")),

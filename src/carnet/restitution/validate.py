@@ -10,6 +10,8 @@ reported too, saying which row. The nine DCIR keys are joined once:
 and mutuelle rows are keyed to it (``prs_row``) for all later joins.
 """
 
+# ruff: noqa: S608  (SQL is built from this package's constants; values go through sql.lit)
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -149,8 +151,14 @@ def detail_source() -> str:
     ]))  # fmt: skip
 
 
+#: the MUT_PRS_F columns a package uses (not the long EXPLANATION text)
+MUTUELLE_COLUMNS = ("CATEGORY", "ACT_CODE", "ACT_SYSTEM", "PF_MNT", "FRA_MNT", "AMC_MNT", "RAC_MNT",
+                    "PAID_DATE_AMO", "PAID_DATE_AMC")  # fmt: skip
+
+
 def mutuelle_source() -> str:
-    return keyed("SELECT * FROM MUT_PRS_F", ", k.charged, k.amo")
+    columns = ", ".join((*KEY_NAMES, "_row", *MUTUELLE_COLUMNS))
+    return keyed(f"SELECT {columns} FROM MUT_PRS_F", ", k.charged, k.amo")
 
 
 def _hanging(table: str, source: str) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 import yaml
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
 from carnet.model import ClaimLine, Code, Money
 from carnet.services.budget import Ceiling, Delays, Entry, Member, OwnedLine, Upcoming, budget_category, parse_delays
@@ -86,6 +86,39 @@ def entries(conn: Connection, person_ids: Iterable[int] | None = None,
             display or code, cur, charged, base, amo, amc, fixed or 0, over or 0,
             patient if patient is not None else max(0, charged - amo - amc), tracked, amo_on, amc_on))
     return found
+
+
+#: (vault, tracked_since) → (fingerprint, entries); a few households' entries kept in memory
+_CACHE: dict[tuple[int, date | None], tuple[tuple[Any, ...], list[Entry]]] = {}
+CACHE_SIZE = 4
+
+
+def fingerprint(conn: Connection) -> tuple[Any, ...]:
+    """What changes whenever claim lines are added, replaced or erased (cheap: indexes only)."""
+    c, r = s.claim_lines.c, s.records.c
+    lines = conn.execute(select(func.count(c.id), func.max(c.id))).one()
+    versions = conn.execute(select(func.count(r.id), func.max(r.id))).one()
+    return (*lines, *versions)
+
+
+def cached_entries(conn: Connection, vault_key: int, tracked_since: date | None = None) -> list[Entry]:
+    """:func:`entries` of the whole vault, kept while its claim lines do not change.
+
+    The web app reads a household's ten years of lines (tens of MB to decrypt
+    when the package explanations are stored) for every budget page; they are
+    read again only when an import, a new version or an erasure changed them.
+    ``vault_key`` tells vaults apart (``id(vault.engine)``).
+    """
+    key = (vault_key, tracked_since)
+    mark = fingerprint(conn)
+    found = _CACHE.get(key)
+    if found is not None and found[0] == mark:
+        return found[1]
+    fresh = entries(conn, tracked_since=tracked_since)
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (mark, fresh)
+    return fresh
 
 
 def _money(cents: int | None, currency: str) -> Money | None:

@@ -28,6 +28,19 @@ from carnet.services.budget.replay import beneficiary, rebuild_act
 from carnet.services.reimbursement import Act, Contract, Counters, FrenchRules, settle
 
 DAYS_PER_YEAR = 365.25
+#: schemes only some households may join (means-tested): compared only when they are the household's
+MEANS_TESTED = frozenset({"c2s"})
+
+
+def default_contract(contracts: Sequence[Contract]) -> Contract:
+    """The contract assumed when the household chose none: the first by level, not means-tested."""
+    ordered = sorted(contracts, key=lambda c: (c.level, c.id))
+    return next((c for c in ordered if c.id not in MEANS_TESTED), ordered[0])
+
+
+def comparable(contracts: Sequence[Contract], current_id: str | None) -> list[Contract]:
+    """The contracts worth comparing: all but the means-tested ones, unless the household has one."""
+    return [c for c in contracts if c.id not in MEANS_TESTED or c.id == current_id]
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ class ForecastSettings:
     """The model's assumptions (docs/budget.md discusses each)."""
 
     half_life_months: float = 24.0
+    #: years of history read (older lines weigh less than 1/8 with a 24-month half-life)
+    history_years: int = 6
     #: chance of a new equipment within the year once its renewal period ends in it
     renew_when_due: float = 0.6
     #: … when the period ended before the year began and nothing was bought since
@@ -213,8 +215,10 @@ def forecast(entries: Sequence[Entry], members: Sequence[Member], today: date,
     cfg = settings or ForecastSettings()
     months = horizon(today)
     limit = today.isoformat()
-    past = [e for e in entries if e.day and e.day < limit]
+    oldest = date(today.year - cfg.history_years, today.month, 1).isoformat()
+    past = [e for e in entries if e.day and oldest <= e.day < limit]
     start = history_start or (min(date.fromisoformat(e.day[:10]) for e in past if e.day) if past else today)
+    start = max(start, date.fromisoformat(oldest))
     by_id = {m.id: m for m in members}
     cells = _Cells()
     series = recurring(past, today)

@@ -73,26 +73,26 @@ def _date(text: str | None) -> date | None:
 
 
 def recurring(entries: Iterable[Entry], today: date, *, min_count: int = 4, max_gap_days: int = 100,
-              active_days: int = 45) -> list[Series]:
-    """Recurring series of acts (see the module docstring), active or not."""
-    groups: dict[tuple[int, str, str, str], dict[date, list[Entry]]] = {}
+              active_days: int = 45, window_days: int = 3 * 365) -> list[Series]:
+    """Recurring series of acts of the last ``window_days`` (see the module docstring), active or not."""
+    limit, first = today.isoformat(), date.fromordinal(today.toordinal() - window_days).isoformat()
+    groups: dict[tuple[int, str, str, str], dict[str, list[Entry]]] = {}
     for e in entries:
-        day = _date(e.day)
-        if day is None or day >= today or not e.act or e.category in EQUIPMENT:
+        if e.day is None or not first <= e.day < limit or not e.act or e.category in EQUIPMENT:
             continue
-        groups.setdefault((e.person_id, e.category, e.currency, e.act), {}).setdefault(day, []).append(e)
+        groups.setdefault((e.person_id, e.category, e.currency, e.act), {}).setdefault(e.day, []).append(e)
     found = []
     for (person, category, currency, act), by_day in groups.items():
         if len(by_day) < min_count:
             continue
-        days = sorted(by_day)
-        gaps = [(b - a).days for a, b in pairwise(days)]
-        gap = float(median(gaps))
+        texts = sorted(by_day)
+        days = [date.fromisoformat(d) for d in texts]
+        gap = float(median((b - a).days for a, b in pairwise(days)))
         if gap > max_gap_days or gap <= 0:
             continue
-        costs = [sum(e.oop for e in by_day[d]) for d in days[-3:]]
+        costs = [sum(e.oop for e in by_day[d]) for d in texts[-3:]]
         active = (today - days[-1]).days <= max(2 * gap, active_days)
-        ids = frozenset(e.id for d in days for e in by_day[d])
+        ids = frozenset(e.id for d in texts for e in by_day[d])
         found.append(Series(person, category, currency, act, tuple(days), gap,
                             round(sum(costs) / len(costs)), active, ids))
     return sorted(found, key=lambda s: (s.person_id, s.category, s.act))

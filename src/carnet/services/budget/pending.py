@@ -144,9 +144,12 @@ def pending(entries: Iterable[Entry], delays: Delays, today: date) -> list[Pendi
     """Payments still expected after their usual delay, oldest first."""
     oldest = today - timedelta(days=delays.lookback.days)
     found: list[Pending] = []
+    first, last = oldest.isoformat(), today.isoformat()
     for e in entries:
+        if not e.tracked or e.day is None or not first <= e.day <= last:
+            continue
         care = _day(e.day)
-        if not e.tracked or care is None or care < oldest or care > today:
+        if care is None:
             continue
         amo_due = care + timedelta(days=delays.amo_days(e.category))
         if e.amo > 0 and e.amo_paid_on is None and today > amo_due:

@@ -7,14 +7,14 @@ provider and person, the forecast, the pending payments and the alerts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from carnet.services.budget.alerts import Alert, Ceiling, check
 from carnet.services.budget.forecast import Forecast, ForecastSettings, Upcoming, forecast
 from carnet.services.budget.lines import Entry, Member, currencies
 from carnet.services.budget.pending import Delays, Pending, pending
-from carnet.services.budget.track import By, Summary, summarize, years
+from carnet.services.budget.track import By, Summary, in_year, summarize, years
 from carnet.services.reimbursement import FrenchRules
 
 
@@ -68,10 +68,13 @@ def build(members: Sequence[Member], entries: Sequence[Entry], today: date, *, p
     fit = forecast(scope, people, today, rules, plans, settings, history_start)
     waiting = pending(scope, delays, today) if delays is not None else []
     mine = [c for c in ceilings if person_id is None or c.person_id == person_id]
+    of_year = in_year(scope, chosen)
+
+    def by(group: By) -> Summary:
+        return replace(summarize(of_year, group), year=chosen)
+
     return Report(
         person=person, members=tuple(members), year=chosen, years=tuple(found), currencies=tuple(currencies(scope)),
-        entries=tuple(scope), by_month=summarize(scope, By.MONTH, chosen),
-        by_category=summarize(scope, By.CATEGORY, chosen), by_provider=summarize(scope, By.PROVIDER, chosen),
-        by_person=summarize(scope, By.PERSON, chosen), forecast=fit, pending=tuple(waiting),
-        alerts=tuple(check(mine, scope, fit, today)),
+        entries=tuple(scope), by_month=by(By.MONTH), by_category=by(By.CATEGORY), by_provider=by(By.PROVIDER),
+        by_person=by(By.PERSON), forecast=fit, pending=tuple(waiting), alerts=tuple(check(mine, scope, fit, today)),
     )

@@ -19,7 +19,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from carnet.export.csvsafe import safe_cell
 from carnet.rules import contract_ids
-from carnet.services.budget import explain
+from carnet.services.budget import CATEGORIES, Upcoming, explain
+from carnet.services.budget.compare import default_contract
 from carnet.services.budget.money import json_amount
 from carnet.services.budget.report import Report, build
 from carnet.services.budget.track import monthly, months_of
@@ -35,8 +36,9 @@ router = APIRouter()
 router.include_router(budget_contracts.router)
 
 #: lines listed on a page (the CSV export has them all)
-LINES_SHOWN = 1500
+LINES_SHOWN = 500
 YEAR = re.compile(r"^\d{4}$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _year(request: Request) -> str | None:
@@ -51,13 +53,15 @@ def _year(request: Request) -> str | None:
 def load_report(request: Request, person_id: int | None, year: str | None) -> tuple[Report, str | None]:
     """The report of the household or of a person, and the household's contract id."""
     today = dt.date.today()
-    with web_state(request).vault.reading() as conn:
+    vault = web_state(request).vault
+    with vault.reading() as conn:
         members = store.members(conn)
         if person_id is not None and all(m.id != person_id for m in members):
             raise HTTPException(404, "no such person")
         ids = [m.id for m in members]
         delays = store.load_delays()
-        entries = store.entries(conn, tracked_since=today - dt.timedelta(days=delays.lookback.days))
+        since = today - dt.timedelta(days=delays.lookback.days)
+        entries = store.cached_entries(conn, id(vault.engine), since)
         plans, ceilings = store.upcoming(conn, ids), store.ceilings(conn, ids)
         current = store.contract_id(conn, contract_ids())
     report = build(members, entries, today, person_id=person_id, year=year, rules=charts.rules(), delays=delays,
@@ -92,6 +96,7 @@ def _context(request: Request, report: Report, current: str | None) -> dict[str,
                   if report.person is None or c.person_id == report.person.id],
         "lines": lines[:LINES_SHOWN], "more_lines": max(0, len(lines) - LINES_SHOWN),
         "names": {m.id: m.name for m in report.members},
+        "posts": {key: gettext(label) for key, label in charts.CATEGORY_LABELS.items()},
         "contracts": [(c.id, c.name) for c in charts.shipped_contracts()],
         "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
         "export": f"/budget/export.csv?year={year or ''}"
@@ -129,7 +134,8 @@ def line_explanation(request: Request, line_id: int) -> HTMLResponse:
         member = next(m for m in store.members(conn) if m.id == owned.person_id)
         current = store.contract_id(conn, contract_ids())
     contracts = {c.id: c for c in charts.shipped_contracts()}
-    x = explain(owned, member, charts.rules(), contracts.get(current) if current else None, contracts)
+    chosen = contracts[current] if current else default_contract(list(contracts.values()))
+    x = explain(owned, member, charts.rules(), chosen, contracts)
     lang = language_of(request)
     context = {"x": x, "member": member, "fmt": charts.Money(lang), "labels": charts, "lang": lang}
     return render_page(request, "budget_line.html", context, section="budget")
@@ -173,9 +179,20 @@ def _cents(text: str) -> int | None:
     return int(whole) * 100 + int((part + "00")[:2])
 
 
+def _upcoming(person_id: int, month: str, form: Any) -> Upcoming:
+    """Planned care from the settings form (checked: month, post, amount)."""
+    category = str(form.get("upcoming_category") or "other")
+    if not MONTH.match(month) or category not in CATEGORIES:
+        raise HTTPException(400, "a month (YYYY-MM) and a kind of care")
+    cents = _cents(str(form.get("upcoming_oop") or ""))
+    if cents is None:
+        raise HTTPException(400, "an amount in euros")
+    return Upcoming(person_id, month, category, cents, str(form.get("upcoming_label") or "")[:200])
+
+
 @router.post("/budget/settings")
 async def save_settings(request: Request) -> RedirectResponse:
-    """Save a ceiling (household or person) or the household's contract, then go back."""
+    """Save a ceiling (household or person), the household's contract or a person's planned care; go back."""
     state = web_state(request)
     check_origin(request, state.public_base_url)
     form = await request.form()
@@ -185,8 +202,13 @@ async def save_settings(request: Request) -> RedirectResponse:
     with state.vault.writing() as conn:
         if person and not (person.isdigit() and any(m.id == int(person) for m in store.members(conn))):
             raise HTTPException(400, "no such person")
-        if "ceiling" in form:
+        if "ceiling" in form:  # an empty ceiling removes it
             store.set_ceiling(conn, int(person) if person else None, _cents(str(form.get("ceiling"))))
+        month = str(form.get("upcoming_month") or "")
+        if month and person.isdigit():
+            store.add_upcoming(conn, _upcoming(int(person), month, form))
+        if form.get("upcoming_clear") and person.isdigit():
+            store.clear_upcoming(conn, int(person))
         chosen = str(form.get("contract") or "")
         if chosen:
             if chosen not in contract_ids():

@@ -86,6 +86,23 @@ class Money:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.formats = Formats(lang)
+        self.months = self.formats.locale.months["format"]["abbreviated"]
+        self._days: dict[str, str] = {}
+
+    def day(self, iso: str | None) -> str:
+        """``2025-03-05`` → ``5 mars 2025`` / ``Mar 5, 2025`` (Babel's medium date, without its per-call cost)."""
+        if not iso:
+            return ""
+        found = self._days.get(iso)
+        if found is None:
+            try:
+                year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+                name = self.months[month]
+            except (ValueError, KeyError):
+                return iso
+            found = f"{day} {name} {year}" if self.lang == "fr" else f"{name} {day}, {year}"
+            self._days[iso] = found
+        return found
 
     def money(self, cents: int | None, currency: str = "EUR") -> str:
         return "" if cents is None else amount(cents, currency, self.lang)

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 from carnet.rules import ContractFileError, parse_contract, validate_contract
 from carnet.rules.tables import load_ccam
 from carnet.services.budget import Member, Quote, QuoteError, QuoteKind, check_quote, compare
+from carnet.services.budget.compare import comparable, default_contract
 from carnet.services.budget.quote import act_code
 from carnet.services.reimbursement import Basket, Category, CodeSystem, Contract, Sector
 from carnet.store import budget as store
@@ -27,8 +28,6 @@ from carnet.web.state import web_state
 
 router = APIRouter()
 
-#: schemes left out of comparisons unless they are the household's (means-tested)
-MEANS_TESTED = ("c2s",)
 MAX_YAML = 64 * 1024
 QUOTE_KINDS: dict[str, str] = {
     "glasses": N_("Glasses"), "crown": N_("Dental crown"), "hearing": N_("Hearing aids"),
@@ -69,7 +68,7 @@ def _compare_page(request: Request, yaml_text: str = "") -> HTMLResponse:
         members = store.members(conn)
         lines = store.owned_lines(conn)
         current = store.contract_id(conn, [c.id for c in shipped])
-    chosen: list[Contract] = [c for c in shipped if c.id not in MEANS_TESTED or c.id == current]
+    chosen: list[Contract] = comparable(shipped, current)
     if mine is not None:
         chosen.append(mine)
     result = compare(lines, members, chosen, charts.rules(), start, end, current)
@@ -147,19 +146,18 @@ def quote_check(request: Request) -> HTMLResponse:
     params = request.query_params
     with web_state(request).vault.reading() as conn:
         members = store.members(conn)
-        ids = [c.id for c in charts.shipped_contracts()]
-        current = store.contract_id(conn, ids) or ids[0]
+        shipped = {c.id: c for c in charts.shipped_contracts()}
+        current = store.contract_id(conn, list(shipped)) or default_contract(list(shipped.values())).id
     person = params.get("person", "")
     member = next((m for m in members if str(m.id) == person), members[0] if members else Member(0, "—"))
     result, error = None, None
     if params.get("fee"):
         try:
-            contract = next(c for c in charts.shipped_contracts() if c.id == current)
-            result = check_quote(_quote(params, member), member, charts.rules(), contract)
+            result = check_quote(_quote(params, member), member, charts.rules(), shipped[current])
         except (QuoteError, ValueError) as exc:
             error = str(exc) or "quote"
     context: dict[str, Any] = {
-        "params": params, "members": members, "member": member, "current": current, "result": result,
+        "params": params, "members": members, "member": member, "current": shipped[current].name, "result": result,
         "error": error, "kinds": QUOTE_KINDS, "fmt": charts.Money(language_of(request)), "labels": charts,
         "categories": [c.value for c in Category if c.value in charts.CATEGORY_LABELS],
     }
