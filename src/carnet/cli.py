@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import sys
 from pathlib import Path
@@ -229,7 +230,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8765,
 ) -> None:
-    """Serve the web app on this machine."""
+    """Serve the web app on this machine (loopback only unless CARNET_PUBLIC_BASE_URL names the public address)."""
     import uvicorn
 
     from carnet.web.app import create_app
@@ -237,8 +238,10 @@ def serve(
     settings = Settings.from_env(vault)
     v = _open(vault)
     out.print(f"Carnet: http://{host}:{port}/")
+    application = create_app(v, public_base_url=settings.public_base_url)
+    gc.freeze()  # start-up objects never need collecting: no long GC pauses on requests
     uvicorn.run(
-        create_app(v, public_base_url=settings.public_base_url),
+        application,
         host=host,
         port=port,
         log_level="warning",
@@ -271,7 +274,9 @@ def demo(
     from carnet.web.app import create_app
 
     out.print(f"Carnet: http://{host}:{port}/")
-    uvicorn.run(create_app(v), host=host, port=port, log_level="warning", server_header=False)
+    application = create_app(v)
+    gc.freeze()
+    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
 
 
 from carnet.restitution.synth.cli import synth  # noqa: E402  (holder side: synthetic population)

@@ -57,7 +57,7 @@ def run_compare(vault: str | None, files: list[Path], start: dt.date, end: dt.da
     with _open(vault) as v, v.reading() as conn:
         members = store.members(conn)
         lines = store.owned_lines(conn)
-        current = store.contract_id(conn, [c.id for c in shipped])
+        current = store.contract_id(conn, [c.id for c in shipped]) or default_contract(shipped).id
     chosen = [*comparable(shipped, current), *extra]
     return compare(lines, members, chosen, load_rules(), start, end, current), warnings
 

@@ -89,25 +89,27 @@ def entries(conn: Connection, person_ids: Iterable[int] | None = None,
 
 
 #: (vault, tracked_since) → (fingerprint, entries); a few households' entries kept in memory
-_CACHE: dict[tuple[int, date | None], tuple[tuple[Any, ...], list[Entry]]] = {}
+_CACHE: dict[tuple[Any, date | None], tuple[tuple[Any, ...], list[Entry]]] = {}
 CACHE_SIZE = 4
 
 
 def fingerprint(conn: Connection) -> tuple[Any, ...]:
-    """What changes whenever claim lines are added, replaced or erased (cheap: indexes only)."""
-    c, r = s.claim_lines.c, s.records.c
+    """What changes whenever claim lines are added, replaced or erased (cheap: indexes only),
+    with the vault's creation time, so that two vaults never share one."""
+    c, r, m = s.claim_lines.c, s.records.c, s.meta.c
     lines = conn.execute(select(func.count(c.id), func.max(c.id))).one()
     versions = conn.execute(select(func.count(r.id), func.max(r.id))).one()
-    return (*lines, *versions)
+    created = conn.execute(select(m.value).where(m.key == "created_at")).scalar()
+    return (created, *lines, *versions)
 
 
-def cached_entries(conn: Connection, vault_key: int, tracked_since: date | None = None) -> list[Entry]:
+def cached_entries(conn: Connection, vault_key: Any, tracked_since: date | None = None) -> list[Entry]:
     """:func:`entries` of the whole vault, kept while its claim lines do not change.
 
     The web app reads a household's ten years of lines (tens of MB to decrypt
     when the package explanations are stored) for every budget page; they are
     read again only when an import, a new version or an erasure changed them.
-    ``vault_key`` tells vaults apart (``id(vault.engine)``).
+    ``vault_key`` tells vaults apart (``(vault.target, id(vault.engine))``).
     """
     key = (vault_key, tracked_since)
     mark = fingerprint(conn)

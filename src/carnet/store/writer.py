@@ -21,6 +21,9 @@ from carnet.store.canonical import digest, dumps
 from carnet.store.vault import utcnow
 
 CHUNK = 1 << 20
+#: Resources built from a summary (e.g. a CSV statement) carry this tag; a summary
+#: never supersedes the detailed version of the same record.
+SUMMARY_MARK = '"code":"from-statement"'
 BATCH = 2000
 
 
@@ -205,19 +208,25 @@ class _Batch:
             return
         keys = list({row["natural_key"] for row, _ in self.pending})
         existing: dict[str, tuple[set[str], int]] = {}
-        for key, chash, version in self.conn.execute(
-            select(s.records.c.natural_key, s.records.c.content_hash, s.records.c.version).where(
-                s.records.c.natural_key.in_(keys)
+        detailed: set[str] = set()  # keys whose current version is not a summary
+        r = s.records.c
+        for key, chash, version, current, summary in self.conn.execute(
+            select(r.natural_key, r.content_hash, r.version, r.current, r.resource.contains(SUMMARY_MARK)).where(
+                r.natural_key.in_(keys)
             )
         ):
             hashes, top = existing.get(key, (set(), 0))
             hashes.add(chash)
             existing[key] = (hashes, max(top, version))
+            if current and not summary:
+                detailed.add(key)
         fresh: list[tuple[dict[str, Any], Record]] = []
         superseded: list[str] = []
         for row, rec in self.pending:
             hashes, top = existing.get(row["natural_key"], (set(), 0))
-            if row["content_hash"] in hashes:
+            summary = row["resource"] is not None and SUMMARY_MARK in row["resource"]
+            if row["content_hash"] in hashes or (summary and row["natural_key"] in detailed):
+                # the same fact again — or a summary of a fact the vault already has in full
                 self.counts.duplicates += 1
                 continue
             if top:

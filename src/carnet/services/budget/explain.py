@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -159,7 +158,3 @@ def explain(owned: OwnedLine, member: Member, rules: FrenchRules | None = None,
         rule = f"contract:{contract.id}"
     return Explanation(e, "recomputed", steps, rate, rule, why_parts(e),
                        notes=(*rebuilt.notes, "caps_fresh"), differences=_differences(e, settlement))
-
-
-def line_day(e: Entry) -> date | None:
-    return date.fromisoformat(e.day) if e.day else None

@@ -148,14 +148,6 @@ def entries_from_claims(lines: Iterable[OwnedLine]) -> list[Entry]:
     return sorted((entry_of(owned) for owned in lines), key=lambda e: (e.day is None, e.day or "", e.id))
 
 
-def of_people(entries: Iterable[Entry], person_ids: Iterable[int] | None) -> list[Entry]:
-    """The entries of these people (all when ``person_ids`` is None)."""
-    if person_ids is None:
-        return list(entries)
-    wanted = set(person_ids)
-    return [e for e in entries if e.person_id in wanted]
-
-
 def currencies(entries: Iterable[Entry]) -> list[str]:
     """Currencies present, EUR first, then alphabetical."""
     found = {e.currency for e in entries}

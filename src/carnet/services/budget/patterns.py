@@ -14,7 +14,7 @@ equipment and when its period ends.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -139,8 +139,3 @@ def renewal_period(category: str, member: Member | None, day: date, rules: Frenc
 def due_day(last: Equipment, member: Member | None, rules: FrenchRules | None) -> date:
     """First day a new equipment is covered again."""
     return add_months(last.day, renewal_period(last.category, member, last.day, rules))
-
-
-def last_of(items: Sequence[Equipment], person_id: int, category: str) -> Equipment | None:
-    mine = [q for q in items if q.person_id == person_id and q.category == category]
-    return mine[-1] if mine else None

@@ -163,11 +163,3 @@ def pending(entries: Iterable[Entry], delays: Delays, today: date) -> list[Pendi
                 late = today > amc_due + timedelta(days=delays.late_margin)
                 found.append(Pending(e, "amc", e.amc, amc_due, (today - amc_due).days, late))
     return sorted(found, key=lambda p: (p.due, p.entry.id, p.payer))
-
-
-def pending_total(items: Iterable[Pending]) -> dict[str, int]:
-    """Cents still expected, per currency."""
-    totals: dict[str, int] = {}
-    for p in items:
-        totals[p.entry.currency] = totals.get(p.entry.currency, 0) + p.expected
-    return totals

@@ -61,7 +61,7 @@ def load_report(request: Request, person_id: int | None, year: str | None) -> tu
         ids = [m.id for m in members]
         delays = store.load_delays()
         since = today - dt.timedelta(days=delays.lookback.days)
-        entries = store.cached_entries(conn, id(vault.engine), since)
+        entries = store.cached_entries(conn, (vault.target, id(vault.engine)), since)
         plans, ceilings = store.upcoming(conn, ids), store.ceilings(conn, ids)
         current = store.contract_id(conn, contract_ids())
     report = build(members, entries, today, person_id=person_id, year=year, rules=charts.rules(), delays=delays,

@@ -67,7 +67,8 @@ def _compare_page(request: Request, yaml_text: str = "") -> HTMLResponse:
     with web_state(request).vault.reading() as conn:
         members = store.members(conn)
         lines = store.owned_lines(conn)
-        current = store.contract_id(conn, [c.id for c in shipped])
+        chosen_id = store.contract_id(conn, [c.id for c in shipped])
+    current = chosen_id or default_contract(shipped).id
     chosen: list[Contract] = comparable(shipped, current)
     if mine is not None:
         chosen.append(mine)
@@ -79,6 +80,7 @@ def _compare_page(request: Request, yaml_text: str = "") -> HTMLResponse:
     context: dict[str, Any] = {
         "result": result, "fmt": charts.Money(lang), "labels": charts, "posts": posts, "start": start, "end": end,
         "yaml_text": yaml_text, "error": error, "breaches": breaches, "lang": lang,
+        "assumed": None if chosen_id else next(c.name for c in shipped if c.id == current),
         "differences": {r.contract_id: result.difference(r.contract_id) for r in result.results},
         "csrf_field": CSRF_FIELD, "csrf_token": token,
     }
@@ -147,7 +149,8 @@ def quote_check(request: Request) -> HTMLResponse:
     with web_state(request).vault.reading() as conn:
         members = store.members(conn)
         shipped = {c.id: c for c in charts.shipped_contracts()}
-        current = store.contract_id(conn, list(shipped)) or default_contract(list(shipped.values())).id
+        chosen_id = store.contract_id(conn, list(shipped))
+    current = chosen_id or default_contract(list(shipped.values())).id
     person = params.get("person", "")
     member = next((m for m in members if str(m.id) == person), members[0] if members else Member(0, "—"))
     result, error = None, None
@@ -158,6 +161,7 @@ def quote_check(request: Request) -> HTMLResponse:
             error = str(exc) or "quote"
     context: dict[str, Any] = {
         "params": params, "members": members, "member": member, "current": shipped[current].name, "result": result,
+        "assumed": chosen_id is None,
         "error": error, "kinds": QUOTE_KINDS, "fmt": charts.Money(language_of(request)), "labels": charts,
         "categories": [c.value for c in Category if c.value in charts.CATEGORY_LABELS],
     }
