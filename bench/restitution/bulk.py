@@ -41,12 +41,14 @@ def generate(out: Path, lines: int, threads: int | None = None) -> Path:
         lpad(CAST(1 + i % 12 AS VARCHAR), 2, '0') AS BEN_NAI_MOI, sex AS BEN_SEX_COD, CAST(NULL AS DATE) AS BEN_DCD_DTE,
         lpad(CAST(i % 95 + 1 AS VARCHAR), 3, '0') AS BEN_RES_DPT, '001' AS BEN_RES_COM, '01C731221' AS ORG_AFF_BEN,
         0 AS BEN_CMU_TOP FROM people) TO '{out}/IR_BEN_R.parquet'""")
-    con.execute(f"""COPY (SELECT nir AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, member_id AS MEMBER_ID, household AS HOUSEHOLD_ID,
+    con.execute(f"""COPY (SELECT nir AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, member_id AS MEMBER_ID,
+        household AS HOUSEHOLD_ID,
         CASE WHEN i % 2 = 0 THEN 'self' ELSE 'spouse' END AS ROLE, 'Prénom' || i AS GIVEN, 'NOM' || (i // 2) AS FAMILY,
         make_date(CAST(year AS INT), 1 + i % 12, 1 + i % 28) AS BIRTH_DATE,
         CASE WHEN covered THEN 'standard' END AS CONTRACT_ID, true AS MEDECIN_TRAITANT FROM people)
         TO '{out}/MUT_ADH_R.parquet'""")
-    con.execute(f"""COPY (SELECT nir AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 8 AS IMB_ALD_NUM, DATE '2020-01-01' AS IMB_ALD_DTD,
+    con.execute(f"""COPY (SELECT nir AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 8 AS IMB_ALD_NUM,
+        DATE '2020-01-01' AS IMB_ALD_DTD,
         CAST(NULL AS DATE) AS IMB_ALD_DTF, 41 AS IMB_ETM_NAT, 'E119' AS MED_MTF_COD FROM people WHERE i % 10 = 3)
         TO '{out}/IR_IMB_R.parquet'""")
     con.execute(f"""CREATE TABLE lines AS SELECT j, c, d, kind, p.nir, p.year, p.sex, p.covered,
@@ -60,7 +62,8 @@ def generate(out: Path, lines: int, threads: int | None = None) -> Path:
         JOIN people p ON p.i = (x.c * 7919) % {members}""")
     con.execute(f"""COPY (SELECT {KEYS}, nir AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, year AS BEN_NAI_ANN, sex AS BEN_SEX_COD,
         0 AS BEN_CMU_TOP, d AS EXE_SOI_DTD, d AS EXE_SOI_DTF,
-        CASE kind WHEN 'drug' THEN 3313 WHEN 'consult' THEN 1111 WHEN 'ccam' THEN 1321 WHEN 'bio' THEN 3211 ELSE 3431 END
+        CASE kind WHEN 'drug' THEN 3313 WHEN 'consult' THEN 1111 WHEN 'ccam' THEN 1321 WHEN 'bio' THEN 3211
+          ELSE 3431 END
           AS PRS_NAT_REF, 1 AS PRS_ACT_QTE, CAST(1 AS DECIMAL(10,2)) AS PRS_ACT_CFT, charged AS PRS_PAI_MNT,
         base AS BSE_REM_BSE, CAST(base * 0.7 - pf AS DECIMAL(10,2)) AS BSE_REM_MNT, charged - base AS PRS_DEP_MNT,
         70 AS RGO_REM_TAU, 1 AS PSE_SPE_COD, 1 AS PSE_CNV_COD, 1 AS PSE_ACT_NAT, 0 AS EXO_MTF, '1' AS PRS_PPF_COD

@@ -49,48 +49,53 @@ def _item(seq: int, r: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _eob(claim: pd.DataFrame) -> dict[str, Any]:
-    first = claim.iloc[0]
+def _eob(rows: list[Any]) -> dict[str, Any]:
+    first = rows[0]
     return {
         "resourceType": "ExplanationOfBenefit", "id": f"{first.ORG_CLE_NUM}-{first.DCT_ORD_NUM}",
         "status": "active", "use": "claim", "patient": {"reference": f"Patient/{first.MEMBER_ID}"},
         "created": str(first.FLX_TRT_DTD), "insurer": {"display": "Assurance Maladie"},
         "provider": {"display": "Professionnel de santé"}, "outcome": "complete",
-        "item": [_item(i, r) for i, r in enumerate(claim.itertuples(), 1)],
-        "total": [_adjudication(ADJ, "submitted", claim.PRS_PAI_MNT.sum()),
-                  _adjudication(ADJ, "benefit", claim.BSE_REM_MNT.sum())],
+        "item": [_item(i, r) for i, r in enumerate(rows, 1)],
+        "total": [_adjudication(ADJ, "submitted", sum(r.PRS_PAI_MNT for r in rows)),
+                  _adjudication(ADJ, "benefit", sum(r.BSE_REM_MNT for r in rows))],
     }  # fmt: skip
 
 
-def run(source: Path, out: Path, members_per_shard: int = 20_000) -> int:
+def run(source: Path, out: Path, members_per_shard: int = 5_000) -> int:
     """Write the packages of every member; return the claim lines written."""
     prs = _read(source, "ER_PRS_F")
-    mut = _read(source, "MUT_PRS_F")
+    mut = _read(source, "MUT_PRS_F").drop(columns=["EXPLANATION"])
     adh = _read(source, "MUT_ADH_R")
     pha = _read(source, "ER_PHA_F")
     lines = prs.merge(adh, on=["BEN_NIR_PSA", "BEN_RNG_GEM"]).merge(mut, on=KEYS, how="left")
-    lines = lines.merge(pha, on=KEYS, how="left").sort_values(["MEMBER_ID", "EXE_SOI_DTD", "DCT_ORD_NUM"])
+    lines = lines.merge(pha, on=KEYS, how="left")
+    lines = lines.sort_values(["MEMBER_ID", "EXE_SOI_DTD", "ORG_CLE_NUM", "DCT_ORD_NUM"], kind="stable")
     out.mkdir(parents=True, exist_ok=True)
-    members = sorted(lines.MEMBER_ID.unique())
-    shard_of = {m: i // members_per_shard for i, m in enumerate(members)}
-    files: dict[int, Any] = {}
+    members = {m: i // members_per_shard for i, m in enumerate(sorted(lines.MEMBER_ID.unique()))}
+    files: dict[int, tuple[Any, Any]] = {}
+    claim: list[Any] = []
     written = 0
-    for member, rows in lines.groupby("MEMBER_ID", sort=True):
-        shard = shard_of[member]
+    for r in lines.itertuples(index=False):
+        if claim and (r.MEMBER_ID, r.ORG_CLE_NUM, r.DCT_ORD_NUM) != (claim[0].MEMBER_ID, claim[0].ORG_CLE_NUM,
+                                                                     claim[0].DCT_ORD_NUM):
+            files[members[claim[0].MEMBER_ID]][0].write(json.dumps(_eob(claim), ensure_ascii=False) + "\n")
+            claim = []
+        claim.append(r)
+        shard = members[r.MEMBER_ID]
         if shard not in files:
             files[shard] = ((out / f"shard-{shard:05d}.ndjson").open("w"), (out / f"shard-{shard:05d}.csv").open("w"))
         fhir, csv = files[shard]
-        for _, claim in rows.groupby(["ORG_CLE_NUM", "DCT_ORD_NUM"], sort=False):
-            fhir.write(json.dumps(_eob(claim), ensure_ascii=False) + "\n")
-        for r in rows.itertuples():
-            if isinstance(r.PHA_PRS_C13, str):
-                dispense = {"resourceType": "MedicationDispense", "status": "completed",
-                            "medicationCodeableConcept": {"coding": [{"system": CIP13, "code": r.PHA_PRS_C13}]},
-                            "subject": {"reference": f"Patient/{member}"}, "whenHandedOver": str(r.EXE_SOI_DTD)}
-                fhir.write(json.dumps(dispense, ensure_ascii=False) + "\n")
-            csv.write(f"{r.EXE_SOI_DTD};{r.GIVEN} {r.FAMILY};{r.PRS_NAT_REF};{r.PRS_PAI_MNT};{r.BSE_REM_BSE};"
-                      f"{r.RGO_REM_TAU};{r.BSE_REM_MNT};{r.AMC_MNT};{r.RAC_MNT}\n".replace(".", ","))
-            written += 1
+        if isinstance(r.PHA_PRS_C13, str):
+            dispense = {"resourceType": "MedicationDispense", "status": "completed",
+                        "medicationCodeableConcept": {"coding": [{"system": CIP13, "code": r.PHA_PRS_C13}]},
+                        "subject": {"reference": f"Patient/{r.MEMBER_ID}"}, "whenHandedOver": str(r.EXE_SOI_DTD)}
+            fhir.write(json.dumps(dispense, ensure_ascii=False) + "\n")
+        csv.write(f"{r.EXE_SOI_DTD};{r.GIVEN} {r.FAMILY};{r.PRS_NAT_REF};{r.PRS_PAI_MNT};{r.BSE_REM_BSE};"
+                  f"{r.RGO_REM_TAU};{r.BSE_REM_MNT};{r.AMC_MNT};{r.RAC_MNT}\n".replace(".", ","))
+        written += 1
+    if claim:
+        files[members[claim[0].MEMBER_ID]][0].write(json.dumps(_eob(claim), ensure_ascii=False) + "\n")
     for pair in files.values():
         for f in pair:
             f.close()

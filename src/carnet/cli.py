@@ -282,6 +282,9 @@ def demo(
 from carnet.restitution.synth.cli import synth  # noqa: E402  (holder side: synthetic population)
 
 app.command("synth")(synth)
+from carnet.cli_restitution import register as register_restitution  # noqa: E402  (holder side: packages)
+
+register_restitution(app)
 from carnet.cli_emergency import register as register_emergency  # noqa: E402  (scenario 2: emergency, share, access-log)
 
 register_emergency(app)

@@ -111,13 +111,14 @@ def household() -> dict[str, list[Row]]:
 def population(members: int, seed: int = 7) -> dict[str, list[Row]]:
     """A seeded random population: households, mutuelle or not, drugs, vaccines, CCAM, ALD, bad rows."""
     rnd = random.Random(seed)
-    tables: dict[str, list[Row]] = {name: [] for name in
-                                    ("IR_BEN_R", "MUT_ADH_R", "IR_IMB_R", "ER_PRS_F", "MUT_PRS_F", "ER_PHA_F", "ER_CAM_F")}
+    names = ("IR_BEN_R", "MUT_ADH_R", "IR_IMB_R", "ER_PRS_F", "MUT_PRS_F", "ER_PHA_F", "ER_CAM_F")
+    tables: dict[str, list[Row]] = {name: [] for name in names}
     dct = 1
     for i in range(members):
         nir = f"N{i:016d}"
         covered = rnd.random() < 0.8
-        tables["IR_BEN_R"].append(beneficiary(nir, str(1940 + rnd.randrange(80)), f"{rnd.randrange(1, 13):02d}", 1 + i % 2))
+        born = str(1940 + rnd.randrange(80)), f"{rnd.randrange(1, 13):02d}"
+        tables["IR_BEN_R"].append(beneficiary(nir, *born, 1 + i % 2))
         tables["MUT_ADH_R"].append({"BEN_NIR_PSA": nir, "BEN_RNG_GEM": 1, "MEMBER_ID": f"M{i:05d}",
                                     "HOUSEHOLD_ID": f"H{i // 2}", "ROLE": ("self", "spouse")[i % 2],
                                     "GIVEN": rnd.choice(["Anne", "Zoé \"Z\"", "=Jean", "Luc;Marc"]),

@@ -29,9 +29,9 @@ from carnet.restitution.sql import FUNCTIONS
 if TYPE_CHECKING:
     from carnet.restitution.pipeline import Step, Stream
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 8192
 #: batches of text waiting for the writing thread
-QUEUED = 4
+QUEUED = 16
 
 
 def _quote(path: Path) -> str:

@@ -184,7 +184,7 @@ def explanation_of_benefit() -> str:
         "payment": {"amount": money("t_amo"), "date": When("paid_amo IS NOT NULL", token("paid_amo"))},
         "extension": When("paid_amc IS NOT NULL", [{"url": c.AMC_PAYMENT_EXTENSION, "valueDate": token("paid_amc")}]),
     }, first, last)  # fmt: skip
-    return concat([*head, f"CASE WHEN _row <> claim_row THEN ',' END", *item, *tail,
+    return concat([*head, "CASE WHEN _row <> claim_row THEN ',' END", *item, *tail,
                    f"CASE WHEN {last} THEN {NEWLINE} END"])  # fmt: skip
 
 

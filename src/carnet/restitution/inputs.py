@@ -84,7 +84,8 @@ def locate(folder: Path) -> dict[str, InputTable]:
             meta = pq.ParquetFile(path)
             missing = [f.name for f in schema if f.name not in meta.schema_arrow.names]
             if missing:
-                raise RestitutionError(f"{path}: column(s) {', '.join(missing)} missing (see carnet/restitution/tables.py)")
+                names = ", ".join(missing)
+                raise RestitutionError(f"{path}: column(s) {names} missing (see carnet/restitution/tables.py)")
             files.append((path, before))
             before += meta.metadata.num_rows
         found[name] = InputTable(name, schema, tuple(files))

@@ -9,8 +9,8 @@ engines run it as written (see :mod:`carnet.restitution.sql` for the subset).
 from __future__ import annotations
 
 from carnet.restitution.codes import ACT_SYSTEMS
-from carnet.restitution.sql import json_sql, lit, text
-from carnet.restitution.statement import text_cell
+from carnet.restitution.sql import clean, json_sql, lit, trusted
+from carnet.restitution.statement import text_cell, trusted_cell
 from carnet.restitution.validate import BEN, on
 
 #: the order of each sorted step: by shard, then member (``member_no`` ranks ``member_id``)
@@ -97,18 +97,19 @@ LEFT JOIN labels ln ON ln.system = 'NAT' AND ln.code = l.nature"""
 def claims() -> str:
     """One row per claim: its id, totals and dates; its lines in input order."""
     group = ", ".join(CLAIM)
-    decompte = "concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))"
     sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "rac"))
     return f"""
-SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
-    CAST(care_date AS STRING))), 1, 16) AS eob_id,
-  {json_sql(text(decompte))} AS decompte_json, {text_cell(decompte)} AS decompte_csv,
-  min(_row) AS claim_row, max(_row) AS claim_last_row, max(FLX_TRT_DTD) AS created,
-  max(care_end) AS period_end, max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
-  CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
-    WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
-    ELSE 'professional' END AS claim_type
-FROM lines GROUP BY {group}"""
+SELECT c.*, {json_sql(trusted("decompte"))} AS decompte_json, {trusted_cell("decompte")} AS decompte_csv
+FROM (
+  SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
+      CAST(care_date AS STRING))), 1, 16) AS eob_id,
+    {clean("concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))")} AS decompte,
+    min(_row) AS claim_row, max(_row) AS claim_last_row, max(FLX_TRT_DTD) AS created,
+    max(care_end) AS period_end, max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
+    CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
+      WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
+      ELSE 'professional' END AS claim_type
+  FROM lines GROUP BY {group}) c"""
 
 
 #: computed where the text is built, not stored in the sorted slices: a claim line's rank,

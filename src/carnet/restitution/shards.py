@@ -18,6 +18,7 @@ the rows were batched, so both engines write the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,6 +72,7 @@ class ShardWriter:
         self._window = -1
         self._blocks: list[tuple[int, int, int]] = []  # (file offset, compressed, plain)
         self._entries: list[tuple[pa.Array, int, IntArray, IntArray, IntArray]] = []
+        self._last: tuple[int, str] | None = None  # the last (shard, member) written
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Take rows ``(shard, member_id, text)``; the last member waits for the next batch."""
@@ -92,11 +94,6 @@ class ShardWriter:
         self._tail = batch.slice(last)
         if last:
             self._process(batch.slice(0, last))
-
-    def write_table(self, table: pa.Table) -> None:
-        """:meth:`write` every batch of ``table``."""
-        for batch in table.to_batches():
-            self.write(batch)
 
     def finish(self) -> pa.Table:
         """Flush, close the last file and return one entry per member (schema :data:`ENTRY`)."""
@@ -139,11 +136,22 @@ class ShardWriter:
         shards = batch.column("shard").to_numpy(zero_copy_only=False)[starts]
         cuts = [0, *(np.flatnonzero(np.diff(shards)) + 1).tolist(), len(starts)]
         members = batch.column("member_id").take(pa.array(starts))
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        self._check_order(shards, members)
+        for a, b in pairwise(cuts):
             if int(shards[a]) != self._shard:
                 self._close_shard()
                 self._open_shard(int(shards[a]))
             self._segment(members.slice(a, b - a), begin[a:b], end[a:b], data)
+
+    def _check_order(self, shards: IntArray, members: pa.Array) -> None:
+        """Members must come in (shard, member_id) order, each once: a guard against an engine bug."""
+        n = len(members)
+        up = pc.greater(members.slice(1), members.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+        ordered = (shards[1:] > shards[:-1]) | ((shards[1:] == shards[:-1]) & up)
+        first = (int(shards[0]), str(members[0].as_py()))
+        if not ordered.all() or (self._last is not None and first <= self._last):
+            raise RuntimeError(f"{self._spec.name}: rows are not in (shard, member) order near {first}")
+        self._last = (int(shards[-1]), str(members[n - 1].as_py()))
 
     def _segment(self, members: pa.Array, begin: IntArray, end: IntArray, data: pa.Buffer) -> None:
         lengths = end - begin

@@ -68,10 +68,13 @@ def session(master: str = "local[2]", small: bool = False) -> Any:
     return spark
 
 
-def _writer(out: str, spec: StreamSpec, block_size: int) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+Batches = Iterator[pa.RecordBatch]
+
+
+def _writer(out: str, spec: StreamSpec, block_size: int) -> Callable[[Batches], Batches]:
     """The task of one partition: write its shards, return their index entries."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Batches) -> Batches:
         writer = ShardWriter(Path(out), spec, block_size)
         for batch in batches:
             writer.write(batch)

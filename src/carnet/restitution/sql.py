@@ -152,6 +152,9 @@ class Items:
 ITEMS = Items()
 
 
+_Part = tuple["str | Sql | Items", "str | None"]
+
+
 class _Parts:
     """The SQL parts of a JSON text, flat: an optional part carries its condition.
 
@@ -161,7 +164,7 @@ class _Parts:
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[str | Sql | Items, str | None]] = []
+        self.items: list[_Part] = []
 
     def const(self, piece: str, cond: str | None) -> None:
         if self.items and isinstance(self.items[-1][0], str) and self.items[-1][1] == cond:
@@ -172,7 +175,7 @@ class _Parts:
     def add(self, item: Sql | Items, cond: str | None) -> None:
         self.items.append((item, cond))
 
-    def sql(self, cond: str | None = None, items: list[tuple[str | Sql | Items, str | None]] | None = None) -> list[str]:
+    def sql(self, cond: str | None = None, items: list[_Part] | None = None) -> list[str]:
         """The parts, each under ``cond`` too when given."""
         out: list[str] = []
         for item, own in self.items if items is None else items:

@@ -76,6 +76,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Remboursement mutuelle", money_cell("amc")),
     ("Reste à charge", money_cell("rac")),
     ("N° de décompte", "decompte_csv"),
+    # References that tie each line to the package's FHIR resources (Patient id, ExplanationOfBenefit id),
+    # so that a vault importing both the statement and the FHIR files keeps each claim once.
+    ("Réf. bénéficiaire", trusted_cell("patient_id")),
+    ("Réf. soin", trusted_cell("eob_id")),
 )
 
 

@@ -180,7 +180,8 @@ def _second(source: str, table: str | None = None) -> str:
         "WHERE t.prs_row IS NOT NULL GROUP BY t.prs_row HAVING count(*) > 1"
     )
     at = "instr(d.first, '#')"
-    first = f"concat_ws('', substr(d.first, 1, {at} - 1), ' row ', CAST(CAST(substr(d.first, {at} + 1) AS BIGINT) AS STRING))"
+    row = f"CAST(CAST(substr(d.first, {at} + 1) AS BIGINT) AS STRING)"
+    first = f"concat_ws('', substr(d.first, 1, {at} - 1), ' row ', {row})"
     return (
         f"SELECT {tbl} AS tbl, t._row, concat_ws('', 'second row for one prestation (first: ', {first}, ')') "
         f"AS reason FROM {source} t JOIN ({groups}) d ON t.prs_row = d.prs_row WHERE {order} <> d.first"
@@ -209,7 +210,7 @@ def mutuelle_rules() -> str:
         *_hanging(t, src),
         _second(src, t),
         check(t, "t.AMC_MNT IS NULL OR t.RAC_MNT IS NULL", lit("amount missing (AMC_MNT, RAC_MNT)"), src),
-        *(check(t, f"t.{c} < 0", lit(f"negative amount in {c}"), src) for c in ("PF_MNT", "FRA_MNT", "AMC_MNT", "RAC_MNT")),
+        *(check(t, f"t.{c} < 0", lit(f"negative amount in {c}"), src) for c in MUTUELLE_COLUMNS[3:7]),
         check(t, "t.charged <> t.amo + t.AMC_MNT + t.RAC_MNT",
               lit("amounts do not add up: charged <> AMO + mutuelle + patient share"), src),
         check(t, "t.PAID_DATE_AMC < t.PAID_DATE_AMO", lit("mutuelle paid before the AMO"), src),
