@@ -19,22 +19,25 @@ from carnet.restitution.statement import BOM, csv_text, header, text_cell
 HEADER = (
     "Date des soins;Bénéficiaire;Acte;Code;Montant payé;Base de remboursement;Taux (%);"
     "Remboursement Assurance Maladie;Participation forfaitaire / franchise;Remboursement mutuelle;"
-    "Reste à charge;N° de décompte\r\n"
+    "Reste à charge;N° de décompte;Réf. bénéficiaire;Réf. soin\r\n"
 )
 MARIE = (
     '04/03/2024;"Marie DUPONT";"Consultation Médecine Générale";"G";30,00;30,00;70;19,00;2,00;9,00;2,00;'
-    '"01C731221/1001"\r\n'
+    '"01C731221/1001";"{patient}";"{consultation}"\r\n'
     '05/03/2024;"Marie DUPONT";"DOLIPRANE 1000 mg, comprimé";"3400935955838";2,18;2,18;65;0,92;0,50;0,76;'
-    '0,50;"01C731221/1002"\r\n'
+    '0,50;"01C731221/1002";"{patient}";"{drugs}"\r\n'
 )
 TRICKY = ["=1+2", "+33 6", "-x", "@SUM(A1)", "\tTab", "\rCR", 'quote "q"; semi', "back\\slash", "é\nnewline", "plain"]
 
 
 def test_statement_reads_like_a_decompte(household_run: tuple[Path, RestitutionReport]) -> None:
-    statement = extract_member(household_run[0], "M001").statement
+    package = extract_member(household_run[0], "M001")
+    statement = package.statement
     assert statement.startswith(BOM) and statement == header() + statement[len(header()) :]
     text_ = statement.decode("utf-8-sig")
-    assert text_.startswith(HEADER + MARIE)
+    patient = json.loads(package.resources["Patient"])["id"]
+    consultation, drugs, _ = (json.loads(e)["id"] for e in package.resources["ExplanationOfBenefit"].splitlines())
+    assert text_.startswith(HEADER + MARIE.format(patient=patient, consultation=consultation, drugs=drugs))
     assert text_.count("\r\n") == 5  # header and four acts
 
 
@@ -43,13 +46,13 @@ def test_a_name_that_looks_like_a_formula_is_defused(household_run: tuple[Path, 
     line = statement.splitlines()[1]
     assert line.startswith('02/05/2024;"\'@Léa ""Lili"" MARTIN;DURAND";')
     cells = next(csv.reader(io.StringIO(line), delimiter=";"))
-    assert cells[1] == "'@Léa \"Lili\" MARTIN;DURAND" and cells[-2] == "11,00"
+    assert cells[1] == "'@Léa \"Lili\" MARTIN;DURAND" and cells[10] == "11,00"
 
 
 def test_excel_reads_every_amount_as_a_french_number(household_run: tuple[Path, RestitutionReport]) -> None:
     statement = extract_member(household_run[0], "M001").statement.decode("utf-8-sig")
     for row in list(csv.reader(io.StringIO(statement), delimiter=";"))[1:]:
-        for cell in row[4:6] + row[7:11]:
+        for cell in row[4:6] + row[7:11]:  # the amounts
             whole, cents = cell.split(",")
             assert whole.isdigit() and len(cents) == 2
 

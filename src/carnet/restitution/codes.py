@@ -51,6 +51,8 @@ CARNET = "https://carnet.example/fhir"
 #: French parts of a reimbursement: amc (paid by the mutuelle), participation-forfaitaire,
 #: franchise, depassement
 CARNET_ADJUDICATION = f"{CARNET}/CodeSystem/adjudication"
+#: the reimbursement engine's care category (MUT_PRS_F.CATEGORY: gp, pharmacy, optics…)
+CARE_CATEGORY = f"{CARNET}/CodeSystem/care-category"
 #: SNDS nature de prestation (PRS_NAT_REF, table IR_NAT_V)
 PRESTATION_NATURE = f"{CARNET}/CodeSystem/snds-prs-nat"
 MEMBER_ID = f"{CARNET}/NamingSystem/member"

@@ -2,12 +2,12 @@
 
 Inputs are read in place with ``read_parquet`` (row numbers from
 ``file_row_number``). Steps are views, or tables when kept. Streams are
-written shard by shard: each source is sliced to the shard and sorted into a
-temporary table (sorting a shard is far cheaper than sorting everything);
-every stream of that source is then a plain scan of the slice — which keeps
-insertion order (``preserve_insertion_order``, documented for a single-table
-``FROM``) — its text built by DuckDB and handed over in Arrow batches to the
-shard writers, on a second thread. The text itself is never sorted.
+written slice by slice: a slice is a run of members of one shard holding
+about :data:`SLICE_LINES` claim lines, copied once into a temporary table.
+DuckDB builds every stream's text from it, in parallel and so in no
+guaranteed order; Arrow sorts the slice's rows by the stream's order keys
+(narrow integers) and takes the text in that order, and a second thread
+compresses and writes it while DuckDB builds the next. Memory holds one slice.
 """
 
 # ruff: noqa: S608  (SQL is built from this package's constants; values go through sql.lit)
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from carnet.restitution.inputs import InputTable, columns_sql, empty_sql
 from carnet.restitution.shards import ShardWriter
@@ -29,9 +30,15 @@ from carnet.restitution.sql import FUNCTIONS
 if TYPE_CHECKING:
     from carnet.restitution.pipeline import Step, Stream
 
-BATCH_ROWS = 8192
-#: batches of text waiting for the writing thread
-QUEUED = 16
+#: claim lines in one slice (a slice never spans two shards)
+SLICE_LINES = 65_536
+#: slices of text waiting for the writing thread
+QUEUED = 2
+
+
+def _write(writer: ShardWriter, rows: pa.Table) -> None:
+    for batch in rows.combine_chunks().to_batches():
+        writer.write(batch)
 
 
 def _quote(path: Path) -> str:
@@ -58,7 +65,6 @@ class DuckDBEngine:
         self.con.execute("SET allocator_flush_threshold = '16GB'")
         for duckdb_sql, _spark_sql in FUNCTIONS.values():
             self.con.execute(duckdb_sql)
-        self._orders: dict[str, tuple[str, ...]] = {}
 
     def load(self, tables: dict[str, InputTable], labels: pa.Table) -> None:
         for name, table in tables.items():
@@ -78,37 +84,56 @@ class DuckDBEngine:
     def run(self, step: Step) -> None:
         kind = "TABLE" if step.keep else "VIEW"
         self.con.execute(f"CREATE {kind} {step.name} AS {step.sql}")
-        if step.order:
-            self._orders[step.name] = step.order
 
     def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]:
-        for stream in streams:
-            if self._orders.get(stream.source) != stream.order:
-                raise ValueError(f"stream {stream.spec.name}: not in the order of {stream.source}")
         writers = {s.spec.name: ShardWriter(out, s.spec, block_size) for s in streams}
         sources = sorted({s.source for s in streams})
-        shards = [row[0] for row in self.con.execute("SELECT DISTINCT shard FROM members ORDER BY shard").fetchall()]
-        # DuckDB builds the next batch of text while a thread compresses and writes the last one
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending: list[Future[None]] = []
-            for shard in shards:
+            for shard, first, last in self._slices():
                 for source in sources:
                     self.con.execute(
                         f"CREATE OR REPLACE TEMP TABLE slice_{source} AS SELECT * FROM {source} "
-                        f"WHERE shard = {int(shard)} ORDER BY {', '.join(self._orders[source])}"
+                        f"WHERE shard = {shard} AND member_no BETWEEN {first} AND {last}"
                     )
                 for stream in streams:
-                    where = f" WHERE {stream.where}" if stream.where else ""
-                    sql = f"SELECT shard, member_id, {stream.text} AS text FROM slice_{stream.source}{where}"
-                    for batch in self.con.sql(sql).to_arrow_reader(BATCH_ROWS):
-                        while len(pending) >= QUEUED:
-                            pending.pop(0).result()
-                        pending.append(pool.submit(writers[stream.spec.name].write, batch))
+                    rows = self._sorted(stream)
+                    while len(pending) >= QUEUED:
+                        pending.pop(0).result()
+                    pending.append(pool.submit(_write, writers[stream.spec.name], rows))
             for future in pending:
                 future.result()
         for source in sources:
             self.con.execute(f"DROP TABLE IF EXISTS slice_{source}")
         return {name: writer.finish() for name, writer in writers.items()}
+
+    def _slices(self) -> list[tuple[int, int, int]]:
+        """``(shard, first member_no, last member_no)`` runs of about :data:`SLICE_LINES` lines."""
+        counts = self.con.execute(
+            "SELECT m.shard, m.member_no, coalesce(l.n, 0) + 1 FROM (SELECT DISTINCT shard, member_no FROM members) m "
+            "LEFT JOIN (SELECT member_no, count(*) AS n FROM lines GROUP BY member_no) l "
+            "ON m.member_no = l.member_no ORDER BY m.member_no"
+        ).fetchall()
+        slices: list[tuple[int, int, int]] = []
+        size = 0
+        for shard, member, lines in counts:
+            if slices and slices[-1][0] == shard and size + lines <= SLICE_LINES:
+                slices[-1] = (shard, slices[-1][1], member)
+                size += lines
+            else:
+                slices.append((shard, member, member))
+                size = lines
+        return slices
+
+    def _sorted(self, stream: Stream) -> pa.Table:
+        """The stream's rows of the current slice, in the stream's order."""
+        where = f" WHERE {stream.where}" if stream.where else ""
+        keys = [k for k in stream.order if k != "shard"]
+        table = self.con.sql(
+            f"SELECT shard, member_id, {stream.text} AS text, {', '.join(keys)} FROM slice_{stream.source}{where}"
+        ).to_arrow_table()
+        order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys])
+        return table.select(["shard", "member_id", "text"]).take(order)
 
     def fetch(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()

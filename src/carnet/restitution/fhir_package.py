@@ -152,6 +152,7 @@ def explanation_of_benefit() -> str:
     """One fragment per claim line (``items``): the claim's head on its first line, its tail on the last."""
     item = json_parts({
         "sequence": number(ITEM_SEQ),
+        "category": When("category IS NOT NULL", {"coding": [{"system": c.CARE_CATEGORY, "code": text("category")}]}),
         "productOrService": {"coding": [
             _coding(c.PRESTATION_NATURE, "nature", "nature_label"),
             When(f"{ACT_URI} IS NOT NULL", _coding(token(ACT_URI), "act_code", "act_label")),

@@ -18,7 +18,7 @@ MEMBER_ORDER = ("shard", "member_no", "patient_no")
 CONDITION_ORDER = ("shard", "member_no", "patient_no", "IMB_ALD_DTD", "MED_MTF_COD", "_row")
 ITEM_ORDER = ("shard", "member_no", "care_date", "claim_row", "_row")
 #: what makes a claim (an ExplanationOfBenefit): a décompte of one beneficiary on one care date
-CLAIM = ("shard", "patient_id", "ORG_CLE_NUM", "DCT_ORD_NUM", "care_date")
+CLAIM = ("shard", "member_no", "patient_id", "ORG_CLE_NUM", "DCT_ORD_NUM", "care_date")
 
 #: adherents when the input has no MUT_ADH_R: every beneficiary, no mutuelle
 ADHERENTS_FROM_BENEFICIARIES = """
@@ -131,7 +131,7 @@ def label_of(column: str) -> str:
 _LINE_COLUMNS = (
     "shard", "member_no", "member_id", "patient_id", "display_csv", "contract", "_row", "care_date",
     "nature", "nature_label", "qty", "rate", "charged", "base", "amo", "dep", "pf", "fra", "amc", "rac",
-    "act_system", "act_code", "act_label", "cip13", "ccam", "boxes", "vaccine",
+    "act_system", "act_code", "act_label", "cip13", "ccam", "boxes", "vaccine", "category",
 )  # fmt: skip
 _CLAIM_COLUMNS = (
     "eob_id", "decompte_json", "decompte_csv", "claim_row", "claim_last_row", "created", "period_end",
