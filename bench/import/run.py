@@ -85,9 +85,17 @@ def measure_carnet(data: Path) -> dict[str, float]:
 MEASURES = {"orjson": measure_orjson, "fhir_resources": measure_fhir_resources, "carnet": measure_carnet}
 
 
+def _peak_kib() -> int:
+    """This process image's peak RSS (VmHWM); ru_maxrss would include the parent's size at fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _child(name: str, data: Path) -> None:
     result = MEASURES[name](data)
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mib"] = _peak_kib() / 1024
     print(json.dumps(result))
 
 

@@ -111,10 +111,18 @@ def measure_pandas(source: Path, out: Path) -> dict[str, float]:
 
 
 def measure_spark(source: Path, out: Path) -> dict[str, float]:
+    from pyspark import SparkContext
+
     from carnet.restitution.spark_engine import session
 
-    session("local[2]")
-    return measure_carnet(source, out, "spark")
+    spark = session("local[2]")
+    result = measure_carnet(source, out, "spark")
+    gateway = SparkContext._gateway  # the JVM: stop and reap it, so that its peak memory is counted
+    spark.stop()
+    gateway.shutdown()
+    gateway.proc.stdin.close()
+    gateway.proc.wait()
+    return result
 
 
 MEASURES = {"scan": measure_scan, "carnet": measure_carnet, "pandas": measure_pandas, "spark": measure_spark}

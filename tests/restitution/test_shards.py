@@ -129,7 +129,9 @@ def test_package_files(population_run: Path, tmp_path: Path) -> None:
 
 def test_rows_out_of_member_order_are_refused(tmp_path: Path) -> None:
     """The writer trusts engines to sort; a member seen twice would break the index, so it stops."""
-    rows = pa.table({"shard": pa.array([0, 0, 0], pa.int32()), "member_id": ["A", "B", "A"], "text": ["a\n", "b\n", "a\n"]})
+    rows = pa.table(
+        {"shard": pa.array([0, 0, 0], pa.int32()), "member_id": ["A", "B", "A"], "text": ["a\n", "b\n", "a\n"]}
+    )
     writer = ShardWriter(tmp_path, StreamSpec("S", "ndjson"))
     with pytest.raises(RuntimeError, match="not in"):
         writer.write(rows.to_batches()[0])

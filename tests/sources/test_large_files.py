@@ -26,7 +26,7 @@ OBSERVATIONS = 300_000
 PEAK_BOUND_MIB = 300
 
 CHILD = r"""
-import json, resource, sys
+import json, sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -43,7 +43,10 @@ with vault.reading() as conn:
     rows = conn.execute(select(func.count()).select_from(s.records)).scalar_one()
     persons = conn.execute(select(func.count()).select_from(s.persons)).scalar_one()
 vault.close()
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+# VmHWM is this process image's own peak: ru_maxrss would also count the parent's
+# size at fork time (Linux keeps it across exec), i.e. the whole pytest process.
+status = Path("/proc/self/status").read_text()
+peak_kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
 print(json.dumps({
     "peak_mib": peak_kib / 1024,
     "outcomes": [f.outcome.value for f in report.files],
