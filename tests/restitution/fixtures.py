@@ -119,7 +119,8 @@ def population(members: int, seed: int = 7) -> dict[str, list[Row]]:
         covered = rnd.random() < 0.8
         born = str(1940 + rnd.randrange(80)), f"{rnd.randrange(1, 13):02d}"
         tables["IR_BEN_R"].append(beneficiary(nir, *born, 1 + i % 2))
-        tables["MUT_ADH_R"].append({"BEN_NIR_PSA": nir, "BEN_RNG_GEM": 1, "MEMBER_ID": f"M{i:05d}",
+        member = f"M{i - 1:05d}" if i % 10 == 9 else f"M{i:05d}"  # some members cover two people
+        tables["MUT_ADH_R"].append({"BEN_NIR_PSA": nir, "BEN_RNG_GEM": 1, "MEMBER_ID": member,
                                     "HOUSEHOLD_ID": f"H{i // 2}", "ROLE": ("self", "spouse")[i % 2],
                                     "GIVEN": rnd.choice(["Anne", "Zoé \"Z\"", "=Jean", "Luc;Marc"]),
                                     "FAMILY": f"NOM{i // 2}", "CONTRACT_ID": "essentiel" if covered else None})

@@ -132,7 +132,19 @@ def test_every_resource_validates_and_references_resolve(
     household_run: tuple[Path, RestitutionReport], member: str
 ) -> None:
     """fhir.resources has no pure R4 module: R4B (same resources here) validates."""
-    package = _package(household_run, member)
+    _validate(_package(household_run, member))
+
+
+def test_every_population_resource_validates(population_run: Path) -> None:
+    import pyarrow.parquet as pq
+
+    members = pq.read_table(population_run / "index.parquet", columns=["member_id"])["member_id"].to_pylist()
+    for member in members:
+        package = extract_member(population_run, member)
+        _validate({name: resources(data) for name, data in package.resources.items()})
+
+
+def _validate(package: dict[str, list[dict[str, Any]]]) -> None:
     ids = {f"{r['resourceType']}/{r['id']}" for rs in package.values() for r in rs}
     for found in package.values():
         for resource in found:
@@ -164,3 +176,11 @@ def test_money_adds_up_in_every_line(population_run: Path) -> None:
                 assert a["submitted"] == a["benefit"] + a.get("amc", Decimal(0)) + a["copay"]
                 seen += 1
     assert seen
+
+
+def test_a_member_covering_two_people(population_run: Path) -> None:
+    package = extract_member(population_run, "M00008")  # rows 9 and 10 of the population
+    patients = resources(package.resources["Patient"])
+    assert len(patients) == 2 and len({p["id"] for p in patients}) == 2
+    references = {e["patient"]["reference"] for e in resources(package.resources["ExplanationOfBenefit"])}
+    assert references <= {f"Patient/{p['id']}" for p in patients}

@@ -104,6 +104,8 @@ class DuckDBEngine:
     def run(self, step: Step) -> None:
         kind = "TABLE" if step.keep else "VIEW"
         self.con.execute(f"CREATE {kind} {step.name} AS {step.sql}")
+        for name in step.frees:
+            self.con.execute(f"DROP TABLE {name}")
 
     def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]:
         writers = {s.spec.name: ShardWriter(out, s.spec, block_size) for s in streams}

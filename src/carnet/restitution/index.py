@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from carnet.errors import CarnetError
-from carnet.restitution.shards import BLOCK_SIZE, CODEC, ENTRY, StreamSpec
+from carnet.restitution.shards import CODEC, ENTRY, StreamSpec
 
 FORMAT = "carnet-restitution/1"
 INDEX = "index.parquet"
@@ -144,6 +144,3 @@ def extract_member(out_dir: Path | str, member_id: str) -> MemberPackage:
         parts[name] = stream["header"].encode() + data
     statement = parts.pop("statement", b"")
     return MemberPackage(member_id, parts, statement)
-
-
-__all__ = ["BLOCK_SIZE", "MemberPackage", "UnknownMember", "extract_member", "write_index"]

@@ -32,13 +32,6 @@ class InputTable:
     schema: pa.Schema
     files: tuple[tuple[Path, int], ...]
 
-    @property
-    def rows(self) -> int:
-        if not self.files:
-            return 0
-        last, before = self.files[-1]
-        return before + int(pq.ParquetFile(last).metadata.num_rows)
-
 
 def sql_type(dtype: pa.DataType) -> str:
     """The SQL name of a contract type, the same in DuckDB and Spark SQL."""

@@ -48,13 +48,15 @@ class Step:
     """A named relation; ``keep``: materialised (read more than once).
 
     A step with an ``order`` is a stream source: engines read it shard by
-    shard (``shard`` is its first order column), sorted.
+    shard (``shard`` is its first order column), sorted. ``frees``: kept
+    steps that no later step reads, which engines may drop once this one ran.
     """
 
     name: str
     sql: str
     order: tuple[str, ...] = ()
     keep: bool = False
+    frees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +87,12 @@ def steps(has_mutuelle: bool, per_shard: int = MEMBERS_PER_SHARD) -> tuple[Step,
         Step("bad_det", v.detail_rules(), keep=True),
         Step("ok_det", v.clean_details()),
         Step("mut_keyed", v.mutuelle_source(), keep=True),
-        Step("bad_mut", v.mutuelle_rules(), keep=True),
+        Step("bad_mut", v.mutuelle_rules(), keep=True, frees=("prs_keys",)),
         Step("ok_mut", v.clean("MUT_PRS_F", "bad_mut", "mut_keyed")),
         Step("bad_imb", v.ald_rules(), keep=True),
         Step("ok_imb", v.clean("IR_IMB_R", "bad_imb")),
         Step("problems", v.union([f"SELECT tbl, _row, reason FROM {b}" for b in v.BAD]), keep=True),
-        Step("lines", r.lines(), keep=True),
+        Step("lines", r.lines(), keep=True, frees=("details_keyed", "mut_keyed")),
         Step("claims", r.claims(), keep=True),
         Step("items", r.items(), order=r.ITEM_ORDER),
         Step("conditions", r.conditions(), order=r.CONDITION_ORDER),

@@ -18,7 +18,7 @@ MEMBER_ORDER = ("shard", "member_no", "patient_no")
 CONDITION_ORDER = ("shard", "member_no", "patient_no", "IMB_ALD_DTD", "MED_MTF_COD", "_row")
 ITEM_ORDER = ("shard", "member_no", "care_date", "claim_row", "_row")
 #: what makes a claim (an ExplanationOfBenefit): a décompte of one beneficiary on one care date
-CLAIM = ("shard", "member_no", "patient_id", "ORG_CLE_NUM", "DCT_ORD_NUM", "care_date")
+CLAIM = ("shard", "member_no", "patient_no", "ORG_CLE_NUM", "DCT_ORD_NUM", "care_date")
 
 #: adherents when the input has no MUT_ADH_R: every beneficiary, no mutuelle
 ADHERENTS_FROM_BENEFICIARIES = """
@@ -62,17 +62,17 @@ FROM a JOIN r ON a.member_id = r.member_id"""
 def prestations() -> str:
     """ER_PRS_F with its member (NULL when the beneficiary is none)."""
     return f"""
-SELECT p.*, m.shard, m.member_no, m.member_id, m.patient_id, m.display_csv, m.CONTRACT_ID AS contract,
-  m.BEN_NAI_ANN AS birth_year
+SELECT p.*, m.shard, m.member_no, m.patient_no, m.BEN_NAI_ANN AS birth_year
 FROM ER_PRS_F p LEFT JOIN members m ON {on("p", "m", BEN)}"""
 
 
 def lines() -> str:
-    """One row per restituted claim line: prestation, member, mutuelle part, detail, labels."""
+    """One row per restituted claim line: prestation, mutuelle part, detail, labels (the member's
+    texts are joined per slice, in ``items``, rather than copied on every line)."""
     return """
 WITH l AS (
-  SELECT p.shard, p.member_no, p.member_id, p.patient_id, p.display_csv, p.contract,
-    p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM, p.EXE_SOI_DTD AS care_date,
+  SELECT p.shard, p.member_no, p.patient_no, p._row, p.FLX_TRT_DTD, p.ORG_CLE_NUM, p.DCT_ORD_NUM,
+    p.EXE_SOI_DTD AS care_date,
     coalesce(p.EXE_SOI_DTF, p.EXE_SOI_DTD) AS care_end,
     CAST(p.PRS_NAT_REF AS STRING) AS nature, p.PRS_ACT_QTE AS qty, p.RGO_REM_TAU AS rate,
     p.PRS_PAI_MNT AS charged, p.BSE_REM_BSE AS base, p.BSE_REM_MNT AS amo,
@@ -99,17 +99,18 @@ def claims() -> str:
     group = ", ".join(CLAIM)
     sums = ", ".join(f"sum({c}) AS t_{c}" for c in ("charged", "base", "amo", "amc", "pf", "fra", "rac"))
     return f"""
-SELECT c.*, {json_sql(trusted("decompte"))} AS decompte_json, {trusted_cell("decompte")} AS decompte_csv
+SELECT c.*, substr(md5(concat_ws('|', m.patient_id, c.ORG_CLE_NUM, CAST(c.DCT_ORD_NUM AS STRING),
+    CAST(c.care_date AS STRING))), 1, 16) AS eob_id,
+  {json_sql(trusted("c.decompte"))} AS decompte_json, {trusted_cell("c.decompte")} AS decompte_csv
 FROM (
-  SELECT {group}, substr(md5(concat_ws('|', patient_id, ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING),
-      CAST(care_date AS STRING))), 1, 16) AS eob_id,
-    {clean("concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))")} AS decompte,
+  SELECT {group}, {clean("concat_ws('/', ORG_CLE_NUM, CAST(DCT_ORD_NUM AS STRING))")} AS decompte,
     min(_row) AS claim_row, max(_row) AS claim_last_row, max(FLX_TRT_DTD) AS created,
     max(care_end) AS period_end, max(line_paid_amo) AS paid_amo, max(line_paid_amc) AS paid_amc, {sums},
     CASE WHEN max(CASE WHEN category = 'hospital' THEN 1 ELSE 0 END) = 1 THEN 'institutional'
       WHEN min(CASE WHEN cip13 IS NOT NULL OR category = 'pharmacy' THEN 1 ELSE 0 END) = 1 THEN 'pharmacy'
       ELSE 'professional' END AS claim_type
-  FROM lines GROUP BY {group}) c"""
+  FROM lines GROUP BY {group}) c
+JOIN members m ON m.member_no = c.member_no AND m.patient_no = c.patient_no"""
 
 
 #: computed where the text is built, not stored in the sorted slices: a claim line's rank,
@@ -129,7 +130,7 @@ def label_of(column: str) -> str:
 
 #: the columns of ``lines`` that packages use
 _LINE_COLUMNS = (
-    "shard", "member_no", "member_id", "patient_id", "display_csv", "contract", "_row", "care_date",
+    "shard", "member_no", "_row", "care_date",
     "nature", "nature_label", "qty", "rate", "charged", "base", "amo", "dep", "pf", "fra", "amc", "rac",
     "act_system", "act_code", "act_label", "cip13", "ccam", "boxes", "vaccine", "category",
 )  # fmt: skip
@@ -139,11 +140,19 @@ _CLAIM_COLUMNS = (
 )  # fmt: skip
 
 
+#: what a line takes from its beneficiary
+_MEMBER_COLUMNS = ("member_id", "patient_id", "display_csv", "CONTRACT_ID AS contract")
+
+
 def items() -> str:
-    """Claim lines with their claim (read per shard: the shard is part of the claim's key)."""
+    """Claim lines with their claim and beneficiary (read per slice: the shard and member are keys)."""
     claim = " AND ".join(f"l.{k} = c.{k}" for k in CLAIM)
-    columns = ", ".join([*(f"l.{c}" for c in _LINE_COLUMNS), *(f"c.{c}" for c in _CLAIM_COLUMNS)])
-    return f"SELECT {columns} FROM lines l JOIN claims c ON {claim}"
+    columns = ", ".join([*(f"l.{c}" for c in _LINE_COLUMNS), *(f"c.{c}" for c in _CLAIM_COLUMNS),
+                         *(f"m.{c}" for c in _MEMBER_COLUMNS)])  # fmt: skip
+    return (
+        f"SELECT {columns} FROM lines l JOIN claims c ON {claim} "
+        "JOIN members m ON m.shard = l.shard AND m.member_no = l.member_no AND m.patient_no = l.patient_no"
+    )
 
 
 def conditions() -> str:

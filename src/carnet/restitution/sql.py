@@ -14,11 +14,14 @@ subset with identical results in both (checked by the byte-identical test):
 - numbers are printed with ``CAST(… AS STRING)`` only: money is first cast to
   ``DECIMAL(18,2)`` ("12.50" in both), never divided, never cast to integers.
 
-:func:`json_sql` turns a JSON-shaped template (dicts, lists, literal values
-and :class:`Sql` leaves) into one SQL expression that builds the JSON text.
+:func:`json_sql` turns a JSON-shaped template (dicts, lists, literal values,
+:class:`Sql` and :class:`Concat` leaves) into one SQL expression that builds
+the JSON text: a single flat ``concat_ws`` whose constant parts are merged.
 Optional members and elements are :class:`When` nodes: omitted when their
-condition is false. An optional member is never first in its object (the
-comma that joins it is part of it).
+condition is false (each of their parts is ``CASE WHEN cond THEN … END``, so
+nothing is built twice). An optional member is never first in its object
+(the comma that joins it is part of it). :func:`json_text` and
+:func:`clean_py` say in Python what the SQL does, for values prepared once.
 """
 
 from __future__ import annotations

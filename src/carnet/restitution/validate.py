@@ -117,7 +117,7 @@ def prestation_rules() -> str:
     repeated = f"(SELECT p._row, k.prs_row FROM {t} p JOIN (SELECT * FROM prs_keys WHERE n > 1) k ON {on('p', 'k')})"
     first = "concat_ws('', 'duplicate prestation key (first: row ', CAST(t.prs_row AS STRING), ')')"
     member = (
-        "CASE WHEN t.member_id IS NULL "
+        "CASE WHEN t.member_no IS NULL "
         f"THEN {lit('beneficiary is not a known member (BEN_NIR_PSA, BEN_RNG_GEM)')} "
         f"ELSE {lit('care date before the beneficiary' + chr(39) + 's birth year')} END"
     )
@@ -126,7 +126,7 @@ def prestation_rules() -> str:
     return union([
         missing(t, KEY_NAMES, "prestation key"),
         check(t, "t._row <> t.prs_row", first, repeated),
-        check(t, f"(t.member_id IS NULL AND t.BEN_NIR_PSA IS NOT NULL) OR {before_birth}", member, src),
+        check(t, f"(t.member_no IS NULL AND t.BEN_NIR_PSA IS NOT NULL) OR {before_birth}", member, src),
         missing(t, ("EXE_SOI_DTD", "PRS_NAT_REF"), "care date or nature"),
         missing(t, amounts, "amount"),
         *negative(t, (*amounts, "PRS_DEP_MNT")),
