@@ -23,6 +23,9 @@ CODE_SYSTEMS: dict[str, str] = {
     "https://carnet.example/fhir/CodeSystem/ngap": "NGAP",
     "https://carnet.example/fhir/CodeSystem/nabm": "NABM",
     "https://carnet.example/fhir/CodeSystem/lpp": "LPP",
+    "https://carnet.example/fhir/CodeSystem/snds-prs-nat": "Nature de prestation (SNDS)",
+    "https://carnet.example/fhir/CodeSystem/adjudication": "Carnet adjudication",
+    "https://carnet.example/fhir/CodeSystem/care-category": "Carnet care category",
 }
 
 
