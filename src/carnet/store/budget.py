@@ -36,7 +36,10 @@ _COLUMNS = ("id", "person_id", "date", "category", "provider", "act_system", "ac
 
 def _lines_query(*columns: Any, person_ids: Iterable[int] | None = None) -> Select[Any]:
     c, r = s.claim_lines.c, s.records.c
-    q = select(*columns).select_from(s.claim_lines.join(s.records, r.id == c.record_id)).where(r.current.is_(True))
+    # Lines of current claims: both lookups are index-only (ix_records_kind_current_id, then
+    # ix_claim_lines_budget), so the table pages and their large explanations are not decrypted.
+    current = select(r.id).where(r.kind == "claim", r.current.is_(True))
+    q = select(*columns).where(c.record_id.in_(current))
     if person_ids is not None:
         q = q.where(c.person_id.in_(list(person_ids)))
     return q.where(c.person_id.is_not(None)).order_by(c.date, c.id)
