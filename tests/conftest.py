@@ -12,6 +12,7 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,16 @@ def chromium_path() -> Path:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian Chromium not found at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """Debian Chromium driven by Playwright (it cannot download its own browsers here)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(chromium_path))
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

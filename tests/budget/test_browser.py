@@ -26,15 +26,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CARNET_SHOTS", "/tmp/shots"))
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(chromium_path))
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def server(household: Vault) -> Iterator[str]:
     with socket.socket() as s:

@@ -31,15 +31,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CARNET_SHOTS", "/tmp/shots"))
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(chromium_path))
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def server(vault: Vault) -> Iterator[str]:
     seed(vault, household_records())

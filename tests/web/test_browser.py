@@ -32,16 +32,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CARNET_SHOTS", "/tmp/shots"))
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    """Debian Chromium; ``chromium_path`` (tests/conftest.py) skips with the reason where it is absent."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(chromium_path))
-        yield chromium
-        chromium.close()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
