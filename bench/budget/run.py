@@ -7,8 +7,10 @@ round-robin to the five members, each line stored as the FHIR importer stores
 a Carnet package line (amounts, category, act, payment dates, the engine's
 explanation). Then times, in-process (no network), the household page, a
 person's page, the CSV export and a line's explanation: median and worst of
-``--repeat`` runs after one warm-up (the first request of a fresh app is
-timed apart), and the read and report parts of the household page.
+``--repeat`` runs after one warm-up, and the read and report parts of the
+household page. A fresh server (a new Python process: nothing imported,
+read or compiled yet) is timed apart: its start-up (vault opened, app built
+as ``carnet serve`` builds it) and its first two household pages.
 
 Usage: .venv/bin/python bench/budget/run.py [--lines 20000] [--repeat 20] [--json]
 """
@@ -19,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,10 +37,10 @@ from carnet.model import ClaimLine, Code, Extracted, Kind, Money, Person, Proven
 from carnet.services.budget.report import build
 from carnet.sources.base import InputFile
 from carnet.store import budget as store
-from carnet.store import create_vault
+from carnet.store import create_vault, open_vault
 from carnet.store.keys import KdfParams
 from carnet.store.writer import write_extracted
-from carnet.web import create_app
+from carnet.web.app import serving_app
 from carnet.web.routes import budget_charts
 
 KEYS = ("DCT_ORD_NUM", "FLX_DIS_DTD", "FLX_EMT_NUM", "FLX_EMT_ORD", "FLX_EMT_TYP", "FLX_TRT_DTD",
@@ -130,12 +133,33 @@ def timed(client: TestClient, clock: ServerTime, path: str, repeat: int) -> dict
             "max_ms": round(times[-1], 1)}
 
 
-def cold(vault: Any, path: str) -> float:
-    """Server time of the first request of a fresh app (rules, contracts and lines read)."""
-    clock = ServerTime(create_app(vault))
+def cold(vault_path: Path, path: str) -> dict[str, float]:
+    """A fresh server process: its start-up, then the server time of its first and second requests.
+
+    Runs in a new Python process so that nothing (modules, rules, templates,
+    SQLite pages) is warm; the app is prepared as ``carnet serve`` prepares it.
+    """
+    proc = subprocess.run([sys.executable, __file__, "--cold", str(vault_path), "--path", path], check=True,
+                          capture_output=True, text=True)
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def cold_child(vault_path: Path, path: str) -> None:
+    start = time.perf_counter()
+    vault = open_vault(str(vault_path), "bench", kdf=BENCH_KDF)
+    opened = time.perf_counter()
+    clock = ServerTime(serving_app(vault))
+    ready = time.perf_counter()
     with TestClient(clock, base_url="http://127.0.0.1") as client:
         assert client.get(path).status_code == 200
-    return round(clock.last_ms, 1)
+        first = clock.last_ms
+        assert client.get(path).status_code == 200
+        second = clock.last_ms
+    vault.close()
+    print(json.dumps({"open_vault_ms": round((opened - start) * 1000, 1),
+                      "app_start_ms": round((ready - opened) * 1000, 1),
+                      "first_request_ms": round(first, 1), "second_request_ms": round(second, 1)}))
 
 
 def breakdown(vault: Any) -> dict[str, float]:
@@ -156,12 +180,17 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cold", type=Path, help=argparse.SUPPRESS)  # internal: the fresh-process measure
+    parser.add_argument("--path", default="/budget", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cold:
+        cold_child(args.cold, args.path)
+        return
     with tempfile.TemporaryDirectory(prefix="carnet-budget-bench-") as tmp:
         vault, lines = build_vault(Path(tmp), args.lines)
         result: dict[str, Any] = {"lines": lines, "years": "2016-2025", "members": len(MEMBERS)}
-        result["household_page_cold_ms"] = cold(vault, "/budget")
-        clock = ServerTime(create_app(vault))
+        result["fresh_server"] = cold(Path(tmp) / "bench.carnet", "/budget")
+        clock = ServerTime(serving_app(vault))
         with TestClient(clock, base_url="http://127.0.0.1") as client:
             for name, path in (("household_page", "/budget"), ("household_page_2019", "/budget?year=2019"),
                                ("person_page", "/budget/people/1"), ("csv_export_all", "/budget/export.csv"),

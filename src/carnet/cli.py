@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import sys
 from pathlib import Path
@@ -231,22 +230,19 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8765,
 ) -> None:
     """Serve the web app on this machine (loopback only unless CARNET_PUBLIC_BASE_URL names the public address)."""
-    import uvicorn
-
-    from carnet.web.app import create_app
-
     settings = Settings.from_env(vault)
     v = _open(vault)
     out.print(f"Carnet: http://{host}:{port}/")
-    application = create_app(v, public_base_url=settings.public_base_url)
-    gc.freeze()  # start-up objects never need collecting: no long GC pauses on requests
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-    )
+    _run_server(v, host, port, settings.public_base_url)
+
+
+def _run_server(vault: Vault, host: str, port: int, public_base_url: str | None = None) -> None:
+    import uvicorn
+
+    from carnet.web.app import serving_app
+
+    application = serving_app(vault, public_base_url=public_base_url)
+    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
 
 
 DEMO_VAULT = Path("demo") / "household.carnet"
@@ -269,14 +265,8 @@ def demo(
     if no_serve:
         v.close()
         return
-    import uvicorn
-
-    from carnet.web.app import create_app
-
     out.print(f"Carnet: http://{host}:{port}/")
-    application = create_app(v)
-    gc.freeze()
-    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+    _run_server(v, host, port)
 
 
 from carnet.restitution.synth.cli import synth  # noqa: E402  (holder side: synthetic population)

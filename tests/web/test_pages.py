@@ -160,3 +160,28 @@ def test_an_unexpected_error_shows_a_generic_page(vault: Vault, monkeypatch: pyt
     assert_secured(response)
     assert "secret detail" not in response.text and "Traceback" not in response.text
     assert "Un problème est survenu" in response.text
+
+
+def test_every_template_compiles_in_both_languages() -> None:
+    from carnet.web.i18n import LANGUAGES
+    from carnet.web.rendering import TEMPLATES, compile_templates
+
+    assert compile_templates() == len(LANGUAGES) * len(list(TEMPLATES.rglob("*.html")))
+
+
+def test_the_served_app_is_warm_and_its_start_up_objects_frozen(seeded: Vault) -> None:
+    import gc
+
+    from carnet.web.app import serving_app
+    from carnet.web.routes import budget_charts
+
+    gc.unfreeze()
+    try:
+        app = serving_app(seeded)
+        assert gc.get_freeze_count() > 0
+        assert budget_charts.rules.cache_info().currsize == 1
+        assert budget_charts.shipped_contracts.cache_info().currsize == 1
+        with TestClient(app, base_url="http://127.0.0.1") as c:
+            assert c.get("/budget").status_code == 200
+    finally:
+        gc.unfreeze()

@@ -13,8 +13,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-import yaml
-
+from carnet.rules import yamltext
 from carnet.rules.loader import as_decimal, parse_amount, parse_int
 from carnet.services.reimbursement.act import Basket, Category
 from carnet.services.reimbursement.guarantee import (
@@ -165,8 +164,8 @@ def parse_contract(text: str, file: str = "<contract>") -> Contract:
     """Parse and validate the YAML text of one contract."""
     reader = _Reader(file)
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = yamltext.parse(text)
+    except yamltext.YAMLError as exc:
         raise reader.fail("(file)", f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise reader.fail("(file)", "the top level must be a mapping")

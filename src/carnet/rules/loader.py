@@ -15,8 +15,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
-import yaml
-
+from carnet.rules import yamltext
 from carnet.services.reimbursement.act import Basket, Category
 from carnet.services.reimbursement.parameters import (
     AmoRates,
@@ -167,8 +166,8 @@ class RuleFile:
         self.name = name
         self.file = f"fr/{name}.yaml"
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            data = yamltext.parse(text)
+        except yamltext.YAMLError as exc:
             raise RuleFileError(self.file, "(file)", f"not valid YAML: {exc}") from None
         if not isinstance(data, dict):
             raise RuleFileError(self.file, "(file)", "the top level must be a mapping")

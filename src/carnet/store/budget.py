@@ -18,10 +18,10 @@ from importlib.resources import files
 from typing import Any
 
 import orjson
-import yaml
 from sqlalchemy import Connection, Select, func, select
 
 from carnet.model import ClaimLine, Code, Money
+from carnet.rules import yamltext
 from carnet.services.budget import Ceiling, Delays, Entry, Member, OwnedLine, Upcoming, budget_category, parse_delays
 from carnet.services.budget.lines import carnet_facts, payment_dates
 from carnet.store import reader
@@ -247,4 +247,4 @@ def load_delays() -> Delays:
     """The usual reimbursement delays (``rules/fr/reimbursement_delays.yaml``)."""
     name = "reimbursement_delays.yaml"
     text = files("carnet.rules").joinpath("fr", name).read_text(encoding="utf-8")
-    return parse_delays(yaml.safe_load(text), f"fr/{name}")
+    return parse_delays(yamltext.parse(text), f"fr/{name}")

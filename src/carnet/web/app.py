@@ -8,6 +8,7 @@ last-resort error page).
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,8 +20,8 @@ from starlette.staticfiles import StaticFiles
 
 from carnet.store import Vault
 from carnet.web.labels import error_text
-from carnet.web.rendering import render_page
-from carnet.web.routes import budget, emergency, emergency_share, household, imports, shl, timeline
+from carnet.web.rendering import compile_templates, render_page
+from carnet.web.routes import budget, budget_charts, emergency, emergency_share, household, imports, shl, timeline
 from carnet.web.security import Guard, allowed_hosts, log
 from carnet.web.state import WebState
 from carnet.web.upload import MAX_UPLOAD_BYTES
@@ -57,6 +58,12 @@ async def on_invalid_request(request: Request, exc: Exception) -> Response:
     return error_page(request, 400)
 
 
+def warm_up() -> None:
+    """Do once per process what the first pages would otherwise pay: templates compiled, rules and contracts read."""
+    compile_templates()
+    budget_charts.preload()
+
+
 def create_app(
     vault: Vault,
     *,
@@ -70,6 +77,7 @@ def create_app(
     its origin may post forms, and ``https`` turns on HSTS and ``Secure`` cookies.
     """
     base = public_base_url.rstrip("/") if public_base_url else None
+    warm_up()
     app = FastAPI(title="Carnet", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -83,4 +91,16 @@ def create_app(
         hsts=bool(base and base.startswith("https://")),
         error_page=error_page,
     )
+    return app
+
+
+def serving_app(vault: Vault, *, public_base_url: str | None = None) -> FastAPI:
+    """The app as ``carnet serve`` runs it: built and warmed, its start-up objects frozen out of the collector.
+
+    Frozen objects are never scanned again, so a request's garbage collection
+    does not walk FastAPI, SQLAlchemy, Babel and the compiled templates.
+    """
+    app = create_app(vault, public_base_url=public_base_url)
+    gc.collect()
+    gc.freeze()
     return app

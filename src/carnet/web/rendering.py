@@ -57,6 +57,17 @@ def environment(lang: str) -> Environment:
     return env
 
 
+def compile_templates() -> int:
+    """Compile every template in every language now (a fresh server's first pages need not); how many."""
+    count = 0
+    for lang in LANGUAGES:
+        env = environment(lang)
+        for path in sorted(TEMPLATES.rglob("*.html")):
+            env.get_template(path.relative_to(TEMPLATES).as_posix())
+            count += 1
+    return count
+
+
 def by_kind_label(gettext: Callable[[str], str], counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
     """``(kind, translated label, count)`` in the alphabetical order of the labels."""
     rows = [(kind, gettext(labels.kind_label(kind)), count) for kind, count in counts.items()]

@@ -14,9 +14,9 @@ from importlib.resources import files
 from typing import Any
 
 import numpy as np
-import yaml
 
 from carnet.restitution.synth.arrays import FloatArray, IntArray
+from carnet.rules import yamltext
 
 
 class SynthDataError(ValueError):
@@ -27,7 +27,7 @@ class SynthDataError(ValueError):
 def read(name: str) -> Mapping[str, Any]:
     """The parsed ``data/<name>.yaml``; every file must cite its ``sources``."""
     resource = files("carnet.restitution.synth").joinpath("data").joinpath(f"{name}.yaml")
-    loaded = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    loaded = yamltext.parse(resource.read_text(encoding="utf-8"))
     if not isinstance(loaded, dict) or not isinstance(loaded.get("sources"), dict):
         raise SynthDataError(f"{name}.yaml: a mapping with a `sources` section is expected")
     return loaded

@@ -19,6 +19,7 @@ from carnet.rules import load_contracts, load_rules
 from carnet.services.budget.money import amount, whole
 from carnet.services.budget.track import Row, Totals
 from carnet.services.reimbursement import Contract, FrenchRules
+from carnet.store.budget import load_delays
 from carnet.web.i18n import N_, Formats
 
 Gettext = Callable[[str], str]
@@ -78,6 +79,13 @@ def rules() -> FrenchRules:
 def shipped_contracts() -> tuple[Contract, ...]:
     """The shipped contracts (read once)."""
     return load_contracts()
+
+
+def preload() -> None:
+    """Read the rules, the shipped contracts and the usual delays now rather than on a first page."""
+    rules()
+    shipped_contracts()
+    load_delays()
 
 
 class Money:
