@@ -139,14 +139,33 @@ def test_unknown_host_is_refused(client: TestClient) -> None:
     assert_secured(response)
 
 
-def test_public_base_url_is_served_with_hsts(vault: Vault) -> None:
+def test_public_base_url_serves_only_the_public_paths_with_hsts(vault: Vault) -> None:
     app = create_app(vault, public_base_url="https://carnet.example/")
     with TestClient(app, base_url="https://carnet.example") as c:
-        response = c.get("/")
-    assert response.status_code == 200
-    assert response.headers["strict-transport-security"] == "max-age=31536000"
-    with TestClient(app, base_url=BASE_URL) as c:
-        assert "strict-transport-security" in c.get("/").headers
+        viewer = c.get("/shl/view")
+        assert viewer.status_code == 200
+        assert viewer.headers["strict-transport-security"] == "max-age=31536000"
+        assert c.get("/static/carnet.css").status_code == 200
+        for private in ("/", "/budget", "/emergency", "/import", "/people/1", "/budget/export.csv"):
+            response = c.get(private)
+            assert response.status_code == 404, private
+            assert "strict-transport-security" in response.headers
+    with TestClient(app, base_url=BASE_URL) as c:  # the household, on this machine
+        home = c.get("/")
+        assert home.status_code == 200
+        assert "strict-transport-security" in home.headers
+
+
+@pytest.mark.parametrize("client_host", ["203.0.113.7", "192.168.1.20", "::ffff:203.0.113.7"])
+def test_a_remote_client_naming_the_loopback_reaches_only_public_paths(vault: Vault, client_host: str) -> None:
+    """The Host header is the client's to choose: the client address decides too."""
+    app = create_app(vault, public_base_url="https://carnet.example/")
+    with TestClient(app, base_url=BASE_URL, client=(client_host, 40000)) as c:
+        assert c.get("/").status_code == 404
+        assert c.post("/import").status_code == 404
+        assert c.get("/shl/view").status_code == 200
+    with TestClient(app, base_url=BASE_URL, client=("127.0.0.1", 40000)) as c:
+        assert c.get("/").status_code == 200
 
 
 def test_an_unexpected_error_shows_a_generic_page(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:

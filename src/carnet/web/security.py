@@ -4,6 +4,10 @@
   JSON are never cached (``no-store``) since they hold health data.
 - Only the loopback names and the host of ``public_base_url`` are served, so a
   hostile web page cannot reach the vault through DNS rebinding.
+- The household's own pages answer only on the loopback: a request from
+  another machine, or one addressed to the public host (through a reverse
+  proxy), reaches only what is public — the SMART Health Links endpoints and
+  their viewer (``/shl/``) and the static files. Anything else is a 404.
 - Forms that change the vault carry a CSRF token (double-submit: a hidden field
   equal to a ``SameSite=Strict``, ``HttpOnly`` cookie) and must come from our origin.
 - An unexpected exception becomes a generic 500 page; the traceback goes to the log.
@@ -37,13 +41,31 @@ HEADERS: dict[str, str] = {
 }
 HSTS = "max-age=31536000"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
+LOOPBACK_CLIENTS = frozenset({"127.0.0.1", "::1", "testclient"})  # "testclient": Starlette's in-process client
 STATIC_PREFIX = "/static/"
+PUBLIC_PREFIXES = (STATIC_PREFIX, "/shl/")
 
 CSRF_COOKIE = "carnet_csrf"
 CSRF_FIELD = "csrf_token"
 TOKEN_BYTES = 32
 
 ErrorPage = Callable[[Request, int], Response]
+
+
+def is_private_request(scope: Scope, host: str) -> bool:
+    """Whether the household's pages may answer: a loopback client addressing a loopback name.
+
+    The client address is checked as well as the ``Host`` header, which a
+    remote client chooses freely; a reverse proxy on this machine must pass
+    the public ``Host`` on (``proxy_set_header Host $host``) so that what it
+    forwards stays public.
+    """
+    client = scope.get("client")
+    return client is not None and str(client[0]) in LOOPBACK_CLIENTS and host in LOOPBACK
+
+
+def is_public_path(path: str) -> bool:
+    return path.startswith(PUBLIC_PREFIXES)
 
 
 def hostname(host: str) -> str:
@@ -85,8 +107,12 @@ class Guard:
             await send(message)
 
         request = Request(scope)
-        if hostname(request.headers.get("host", "")) not in self.hosts:
+        host = hostname(request.headers.get("host", ""))
+        if host not in self.hosts:
             await PlainTextResponse("Unknown host.", status_code=400)(scope, receive, send_secured)
+            return
+        if not is_public_path(str(scope["path"])) and not is_private_request(scope, host):
+            await self.error_page(request, 404)(scope, receive, send_secured)
             return
         try:
             await self.app(scope, receive, send_secured)
