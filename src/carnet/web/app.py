@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from carnet.store import Vault
 from carnet.web.labels import error_text
+from carnet.web.ratelimit import ClientLimiter
 from carnet.web.rendering import compile_templates, render_page
 from carnet.web.routes import budget, budget_charts, emergency, emergency_share, household, imports, shl, timeline
 from carnet.web.security import Guard, allowed_hosts, log
@@ -69,17 +70,21 @@ def create_app(
     *,
     public_base_url: str | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    shl_limiter: ClientLimiter | None = None,
 ) -> FastAPI:
     """The web app on ``vault``.
 
     ``public_base_url`` is the address people reach the app at when it is not
     only on the loopback (e.g. ``https://carnet.example``): its host is served,
     its origin may post forms, and ``https`` turns on HSTS and ``Secure`` cookies.
+    ``shl_limiter``: the requests each client may make of the SMART Health Links
+    endpoints (default: :data:`carnet.web.ratelimit.SHL_PER_MINUTE` a minute).
     """
     base = public_base_url.rstrip("/") if public_base_url else None
     warm_up()
     app = FastAPI(title="Carnet", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes)
+    app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes,
+                                shl_limiter=ClientLimiter() if shl_limiter is None else shl_limiter)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for area in (household, imports, timeline, emergency, emergency_share, shl, budget):
         app.include_router(area.router)

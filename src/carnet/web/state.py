@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from carnet.store import Vault
+from carnet.web.ratelimit import ClientLimiter
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class WebState:
     vault: Vault
     public_base_url: str | None
     max_upload_bytes: int
+    shl_limiter: ClientLimiter = field(default_factory=ClientLimiter)
 
     @property
     def secure_cookies(self) -> bool:

@@ -11,6 +11,9 @@ receiving apps run elsewhere). Answers are JSON or JOSE, never the app's pages:
 - ``GET /shl/{id}/file/{ticket}`` — a ``location`` of the manifest, valid one hour;
 - ``GET /shl/view`` — the viewer: it reads the link after ``#`` (never sent
   here), asks the manifest and decrypts the file in the browser (WebCrypto).
+
+The three link endpoints count each client's requests
+(:mod:`carnet.web.ratelimit`): beyond its share, 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -55,6 +58,16 @@ def json_answer(status: int, body: dict[str, Any]) -> JSONResponse:
 
 def not_found() -> JSONResponse:
     return json_answer(404, {"error": "This link is not active."})
+
+
+def throttled(request: Request) -> JSONResponse | None:
+    """429 with ``Retry-After`` when this client has used up its requests, else None."""
+    client = request.client.host if request.client else "unknown"
+    wait = web_state(request).shl_limiter.retry_after(client)
+    if wait is None:
+        return None
+    return JSONResponse({"error": "Too many requests; try again later."}, status_code=429,
+                        headers=CORS | {"Retry-After": str(wait)})
 
 
 def refused(result: Answer) -> JSONResponse:
@@ -114,6 +127,8 @@ def preflight(link_id: str, token: str = "") -> Response:
 @router.post("/shl/{link_id}")
 async def manifest(request: Request, link_id: str) -> Response:
     """The manifest of a link (SHL "manifest request")."""
+    if (slow_down := throttled(request)) is not None:
+        return slow_down
     if not LINK_ID.match(link_id):
         return not_found()
     body = await _request_body(request)
@@ -148,6 +163,8 @@ def _jose(jwe: str) -> Response:
 @router.get("/shl/{link_id}")
 async def direct_file(request: Request, link_id: str, recipient: str = "") -> Response:
     """The single encrypted file of a link with the ``U`` flag."""
+    if (slow_down := throttled(request)) is not None:
+        return slow_down
     if not LINK_ID.match(link_id):
         return not_found()
     if not recipient.strip():
@@ -163,6 +180,8 @@ async def direct_file(request: Request, link_id: str, recipient: str = "") -> Re
 @router.get("/shl/{link_id}/file/{token}")
 async def location_file(request: Request, link_id: str, token: str) -> Response:
     """A ``location`` given by the manifest: the file, for one hour, while the link stays active."""
+    if (slow_down := throttled(request)) is not None:
+        return slow_down
     now = dt.datetime.now(dt.UTC)
     recipient = read_ticket(link_id, token, now) if LINK_ID.match(link_id) else None
     if recipient is None:
