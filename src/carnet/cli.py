@@ -66,11 +66,13 @@ def import_(
 
     with _open(vault) as v:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
+        # No refresh thread: the import forks an extraction worker, which a threaded process must not do.
+        with Progress(*columns, console=err, transient=True, disable=as_json, auto_refresh=False) as bar:
             task = bar.add_task("import", total=None)
 
             def progress(name: str, done: int, total: int | None) -> None:
                 bar.update(task, total=total, completed=done, description=Path(name).name[:40] or "done")
+                bar.refresh()
 
             report = import_paths(v, paths, progress=progress)
     if as_json:

@@ -18,9 +18,7 @@ A rejected file leaves the vault untouched; the other files go on.
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,10 +27,12 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from carnet.errors import RejectedFile
-from carnet.model import Extracted, Problem
+from carnet.ingest_pool import Extraction, forked, inline, use_process
+from carnet.model import Problem
 from carnet.sources.base import MAX_FILE_BYTES, InputFile
 from carnet.sources.container import expand, folder_files, iter_folder
 from carnet.sources.registry import Registry, default_registry
+from carnet.store.rows import FileRef
 from carnet.store.vault import Vault
 from carnet.store.writer import WriteCounts, already_imported, write_extracted
 
@@ -90,19 +90,6 @@ def read_inputs(path: Path) -> Iterator[InputFile | RejectedFile]:
 #: is reported done only once its group has committed.
 GROUP_SECONDS = 0.5
 GROUP_FILES = 256
-#: How many files are identified and extracted ahead of the one being stored.
-LOOKAHEAD = 2
-
-Extraction = tuple[str, Extracted] | RejectedFile
-
-
-def _extract(file: InputFile, registry: Registry) -> Extraction:
-    """Steps 3–4: the one importer that claims the file, and what it extracts."""
-    try:
-        importer = registry.claim(file)
-        return importer.name, importer.extract(file)
-    except RejectedFile as err:
-        return err
 
 
 class _GroupWriter:
@@ -127,17 +114,17 @@ class _GroupWriter:
             self.started = time.monotonic()
         return self.conn
 
-    def write(self, file: InputFile, extraction: Future[Extraction]) -> FileResult:
+    def write(self, file: InputFile | FileRef, extraction: Callable[[], Extraction]) -> FileResult:
         conn = self.connection()
         if already_imported(conn, file.sha256):
             return FileResult(file.name, Outcome.ALREADY)
         try:
-            claimed = extraction.result()
+            claimed = extraction()
             if isinstance(claimed, RejectedFile):
                 raise claimed
-            importer, extracted = claimed
+            importer, extracted, prepared = claimed
             with conn.begin_nested():
-                counts = write_extracted(conn, file, importer, extracted)
+                counts = write_extracted(conn, file, importer, extracted, prepared)
         except RejectedFile as err:
             return FileResult(file.name, Outcome.REJECTED, problems=[Problem(err.file, err.position, err.reason)])
         result = FileResult(file.name, Outcome.IMPORTED, importer, counts, counts.problems)
@@ -176,44 +163,32 @@ def import_inputs(
     """
     registry = registry or default_registry()
     report = ImportReport()
-    pending = iter(inputs)
     writer = _GroupWriter(vault, on_commit)
     done = 0
-    # Steps 3–4 of the next files run in a helper thread while this one stores
-    # (SQLite and SQLCipher work outside the GIL). The window is small and
-    # bounded, so only a few files are in memory at once, however many there are.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carnet-extract") as pool:
-        window: deque[tuple[InputFile | RejectedFile, Future[Extraction] | None]] = deque()
-
-        def fill() -> None:
-            while len(window) <= LOOKAHEAD:
-                item = next(pending, None)
-                if item is None:
-                    return
-                future = pool.submit(_extract, item, registry) if isinstance(item, InputFile) else None
-                window.append((item, future))
-
-        try:
-            fill()
-            while window:
-                item, future = window.popleft()
-                fill()
+    # Steps 1 and 3–4 of the next files run ahead in a worker process while this
+    # thread stores, when that is safe and worth it; else in line (see
+    # carnet.ingest_pool). Only a few files are in memory at once, however many there are.
+    files = total if total is not None else len(inputs) if isinstance(inputs, Sized) else None
+    arrivals = forked(inputs, registry) if use_process(files) else inline(inputs, registry)
+    try:
+        for arrival in arrivals:
+            if isinstance(arrival, RejectedFile):
                 if progress:
-                    progress(item.file if isinstance(item, RejectedFile) else item.name, done, total)
-                if isinstance(item, RejectedFile) or future is None:
-                    assert isinstance(item, RejectedFile)
-                    problem = Problem(item.file, item.position, item.reason)
-                    report.files.append(FileResult(item.file, Outcome.REJECTED, problems=[problem]))
-                else:
-                    report.files.append(writer.write(item, future))
-                done += 1
-            writer.commit()
-        except BaseException:
-            for _item, queued in window:
-                if queued is not None:
-                    queued.cancel()
-            writer.abort()
-            raise
+                    progress(arrival.file, done, total)
+                problem = Problem(arrival.file, arrival.position, arrival.reason)
+                report.files.append(FileResult(arrival.file, Outcome.REJECTED, problems=[problem]))
+            else:
+                file, extraction = arrival
+                if progress:
+                    progress(file.name, done, total)
+                report.files.append(writer.write(file, extraction))
+            done += 1
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        arrivals.close()
     if progress:
         progress("", done, done)
     return report

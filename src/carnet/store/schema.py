@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 
 metadata = MetaData(
     naming_convention={
@@ -66,8 +66,10 @@ archive = Table(
     "archive",
     metadata,
     Column("sha256", String(64), primary_key=True),
-    Column("size", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),  # of the original bytes
     Column("created_at", String(32), nullable=False),
+    # revision 0004: how archive_chunks hold the bytes (see carnet.store.archive)
+    Column("codec", String(16), nullable=False, server_default="identity"),
 )
 
 archive_chunks = Table(
@@ -155,8 +157,22 @@ claim_lines = Table(
     # decrypting the table's pages and their large explanations
     Index(
         "ix_claim_lines_budget",
-        "record_id", "date", "id", "person_id", "category", "provider", "act_system", "act_code", "act_display",
-        "currency", "charged", "base", "paid_primary", "paid_complementary", "fixed_charges", "overbilling",
+        "record_id",
+        "date",
+        "id",
+        "person_id",
+        "category",
+        "provider",
+        "act_system",
+        "act_code",
+        "act_display",
+        "currency",
+        "charged",
+        "base",
+        "paid_primary",
+        "paid_complementary",
+        "fixed_charges",
+        "overbilling",
         "patient_share",
     ),
 )

@@ -7,20 +7,29 @@ and the previous one stops being current.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
-from carnet.model import ClaimLine, Extracted, Money, Person, Problem, Record, Severity
+from carnet.model import Extracted, Person, Problem, Severity
 from carnet.sources.base import InputFile
+from carnet.store import archive, bulk
 from carnet.store import schema as s
-from carnet.store.canonical import digest, dumps
+from carnet.store.rows import (
+    CONTENT_HASH,
+    LINE_COLUMNS,
+    NATURAL_KEY,
+    POINTER,
+    RECORD_COLUMNS,
+    RESOURCE,
+    FileRef,
+    Prepared,
+    Ready,
+    ready,
+)
 from carnet.store.vault import utcnow
 
-CHUNK = 1 << 20
 #: Resources built from a summary (e.g. a CSV statement) carry this tag; a summary
 #: never supersedes the detailed version of the same record.
 SUMMARY_MARK = '"code":"from-statement"'
@@ -41,14 +50,9 @@ class WriteCounts:
 
 
 def archive_file(conn: Connection, file: InputFile) -> None:
-    """Keep the original bytes, content-addressed; a known hash is kept once."""
-    if conn.execute(select(s.archive.c.sha256).where(s.archive.c.sha256 == file.sha256)).first():
-        return
-    conn.execute(s.archive.insert(), [{"sha256": file.sha256, "size": len(file.data), "created_at": utcnow()}])
-    # One chunk at a time: a list of them would copy a large file whole once more.
-    for i, off in enumerate(range(0, len(file.data), CHUNK)):
-        chunk = {"sha256": file.sha256, "seq": i, "data": file.data[off : off + CHUNK]}
-        conn.execute(s.archive_chunks.insert(), [chunk])
+    """Keep the original bytes, compressed and content-addressed; a known hash is kept once."""
+    if not archive.is_archived(conn, file.sha256):
+        archive.store(conn, file.sha256, len(file.data), archive.compress(file.data), utcnow())
 
 
 def already_imported(conn: Connection, sha256: str) -> bool:
@@ -110,70 +114,6 @@ class _Persons:
         return found
 
 
-def _cents(m: Money | None) -> int | None:
-    return None if m is None else m.cents
-
-
-def _line_row(line: ClaimLine, record_id: int, person_id: int | None) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "person_id": person_id,
-        "line_no": line.line_no,
-        "date": line.date,
-        "category": line.category,
-        "provider": line.provider,
-        "act_system": line.act.system if line.act else None,
-        "act_code": line.act.code if line.act else None,
-        "act_display": line.act.display if line.act else None,
-        "quantity": None if line.quantity is None else str(line.quantity),
-        "currency": line.currency,
-        "charged": _cents(line.charged),
-        "base": _cents(line.base),
-        "paid_primary": _cents(line.paid_primary),
-        "paid_complementary": _cents(line.paid_complementary),
-        "fixed_charges": _cents(line.fixed_charges),
-        "overbilling": _cents(line.overbilling),
-        "patient_share": _cents(line.patient_share),
-        "primary_payer": line.primary_payer,
-        "complementary_payer": line.complementary_payer,
-        "explanation": None if line.explanation is None else dumps(line.explanation).decode(),
-    }
-
-
-def _record_row(rec: Record, person_id: int | None, import_id: int) -> dict[str, Any]:
-    resource = dumps(rec.resource).decode() if rec.resource is not None else None
-    basis = resource if resource is not None else dumps(_fields(rec)).decode()
-    return {
-        "person_id": person_id,
-        "kind": rec.kind.value,
-        "natural_key": rec.natural_key,
-        "version": 1,
-        "content_hash": digest(basis.encode()),
-        "current": True,
-        "resource_type": rec.resource_type,
-        "date": rec.date,
-        "end_date": rec.end,
-        "code_system": rec.code.system if rec.code else None,
-        "code": rec.code.code if rec.code else None,
-        "display": (rec.code.display if rec.code else None) or rec.text,
-        "status": rec.status,
-        "value_num": float(rec.value.value) if rec.value else None,
-        "value_unit": (rec.value.unit_code or rec.value.unit) if rec.value else None,
-        "value_text": rec.value_text,
-        "reference_range": rec.reference_range,
-        "details": dumps(dict(rec.details)).decode() if rec.details else None,
-        "resource": resource,
-        "import_id": import_id,
-        "file_sha256": rec.provenance.file_sha256,
-        "pointer": rec.provenance.pointer,
-    }
-
-
-def _fields(rec: Record) -> Mapping[str, Any]:
-    """Content of a record without a FHIR resource, for its hash."""
-    return orjson.loads(orjson.dumps(rec, default=str))  # type: ignore[no-any-return]
-
-
 def allocate_ids(conn: Connection, count: int) -> list[int]:
     """Ids for ``count`` new records, taken inside the write transaction.
 
@@ -189,6 +129,14 @@ def allocate_ids(conn: Connection, count: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 
+_r = s.records.c
+#: What the vault already has of some natural keys (built once: an IN of thousands
+#: of literal values would cost more to build than to run).
+_KNOWN = select(_r.natural_key, _r.content_hash, _r.version, _r.current, _r.resource.contains(SUMMARY_MARK)).where(
+    _r.natural_key.in_(bindparam("keys", expanding=True))
+)
+
+
 class _Batch:
     """Records waiting to be written, with duplicate and version checks per batch."""
 
@@ -196,76 +144,82 @@ class _Batch:
         self.conn = conn
         self.import_id = import_id
         self.counts = counts
-        self.pending: list[tuple[dict[str, Any], Record]] = []
+        self.pending: list[tuple[Ready, int | None]] = []
 
-    def add(self, row: dict[str, Any], rec: Record) -> None:
-        self.pending.append((row, rec))
+    def add(self, item: Ready, person_id: int | None) -> None:
+        self.pending.append((item, person_id))
         if len(self.pending) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         if not self.pending:
             return
-        keys = list({row["natural_key"] for row, _ in self.pending})
+        keys = list({item.values[NATURAL_KEY] for item, _ in self.pending})
         existing: dict[str, tuple[set[str], int]] = {}
         detailed: set[str] = set()  # keys whose current version is not a summary
-        r = s.records.c
-        for key, chash, version, current, summary in self.conn.execute(
-            select(r.natural_key, r.content_hash, r.version, r.current, r.resource.contains(SUMMARY_MARK)).where(
-                r.natural_key.in_(keys)
-            )
-        ):
+        for key, chash, version, current, summary in self.conn.execute(_KNOWN, {"keys": keys}):
             hashes, top = existing.get(key, (set(), 0))
             hashes.add(chash)
             existing[key] = (hashes, max(top, version))
             if current and not summary:
                 detailed.add(key)
-        fresh: list[tuple[dict[str, Any], Record]] = []
+        fresh: list[tuple[Ready, int | None, int]] = []  # (record, person id, version)
         superseded: list[str] = []
-        for row, rec in self.pending:
-            hashes, top = existing.get(row["natural_key"], (set(), 0))
-            summary = row["resource"] is not None and SUMMARY_MARK in row["resource"]
-            if row["content_hash"] in hashes or (summary and row["natural_key"] in detailed):
+        for item, person_id in self.pending:
+            key, chash, resource = item.values[NATURAL_KEY], item.values[CONTENT_HASH], item.values[RESOURCE]
+            hashes, top = existing.get(key, (set(), 0))
+            summary = resource is not None and SUMMARY_MARK in resource
+            if chash in hashes or (summary and key in detailed):
                 # the same fact again — or a summary of a fact the vault already has in full
                 self.counts.duplicates += 1
                 continue
+            version = 1
             if top:
-                row["version"] = top + 1
-                superseded.append(row["natural_key"])
-            hashes.add(row["content_hash"])
-            existing[row["natural_key"]] = (hashes, row["version"])
-            fresh.append((row, rec))
+                version = top + 1
+                superseded.append(key)
+            hashes.add(chash)
+            existing[key] = (hashes, version)
+            fresh.append((item, person_id, version))
         self.pending = []
         if superseded:
             self.conn.execute(update(s.records).where(s.records.c.natural_key.in_(superseded)).values(current=False))
         self._insert(fresh)
 
-    def _insert(self, fresh: list[tuple[dict[str, Any], Record]]) -> None:
+    def _insert(self, fresh: list[tuple[Ready, int | None, int]]) -> None:
         if not fresh:
             return
         # Rows of one natural key in this batch: only the last one stays current.
-        last: dict[str, int] = {row["natural_key"]: i for i, (row, _) in enumerate(fresh)}
-        for i, (row, _) in enumerate(fresh):
-            row["current"] = last[row["natural_key"]] == i
-        plain = [row for row, rec in fresh if not rec.claim_lines]
-        if plain:
-            self.conn.execute(s.records.insert(), plain)
-        claims = [(row, rec) for row, rec in fresh if rec.claim_lines]
-        lines: list[dict[str, Any]] = []
-        for rid, (row, rec) in zip(allocate_ids(self.conn, len(claims)), claims, strict=True):
-            row["id"] = rid
-            lines.extend(_line_row(line, rid, row["person_id"]) for line in rec.claim_lines)
-        if claims:
-            self.conn.execute(s.records.insert(), [row for row, _ in claims])
-        if lines:
-            self.conn.execute(s.claim_lines.insert(), lines)
+        last = {item.values[NATURAL_KEY]: i for i, (item, _, _) in enumerate(fresh)}
+        current = [last[item.values[NATURAL_KEY]] == i for i, (item, _, _) in enumerate(fresh)]
+        # Records without claim lines first, then those with: the ids they always had.
+        order = [i for i, (item, _, _) in enumerate(fresh) if not item.lines]
+        order += [i for i, (item, _, _) in enumerate(fresh) if item.lines]
+        rows: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        for rid, i in zip(allocate_ids(self.conn, len(order)), order, strict=True):
+            item, person_id, version = fresh[i]
+            rows.append((*item.values, rid, person_id, version, current[i], self.import_id))
+            lines.extend((*line, rid, person_id) for line in item.lines)
+        bulk.insert_many(self.conn, s.records, RECORD_COLUMNS, rows)
+        bulk.insert_many(self.conn, s.claim_lines, LINE_COLUMNS, lines)
         self.counts.added += len(fresh)
 
 
-def write_extracted(conn: Connection, file: InputFile, importer: str, extracted: Extracted) -> WriteCounts:
-    """Store one file: archive, import row, persons, records, problems."""
+def write_extracted(
+    conn: Connection, file: InputFile | FileRef, importer: str, extracted: Extracted, prepared: Prepared | None = None
+) -> WriteCounts:
+    """Store one file: archive, import row, persons, records, problems.
+
+    ``prepared`` is the work :func:`carnet.store.rows.prepare` did ahead for this
+    very file and extraction; when it holds the records' rows, ``extracted.records``
+    is not read (it may then be empty).
+    """
     counts = WriteCounts()
-    archive_file(conn, file)
+    if prepared is not None:
+        archive.store(conn, file.sha256, prepared.size, prepared.chunks, utcnow())
+    else:
+        assert isinstance(file, InputFile), "a file without its bytes comes with its prepared work"
+        archive_file(conn, file)
     import_id = int(
         conn.execute(
             s.imports.insert()
@@ -287,20 +241,21 @@ def write_extracted(conn: Connection, file: InputFile, importer: str, extracted:
     persons = _Persons(conn, extracted.persons, counts)
     batch = _Batch(conn, import_id, counts)
     iterated = 0
+    records = prepared.records if prepared and prepared.records is not None else map(ready, extracted.records)
     # ``records`` may be lazy: reading it may raise RejectedFile, which the
     # caller's savepoint turns into "nothing of this file".
-    for rec in extracted.records:
+    for item in records:
         iterated += 1
         person_id: int | None = None
-        if rec.person_key is not None:
-            found = persons.id_of(rec.person_key)
+        if item.person_key is not None:
+            found = persons.id_of(item.person_key)
             if found is None:
                 extracted.problems.append(
-                    Problem(file.name, rec.provenance.pointer, f"unresolved reference {rec.person_key}")
+                    Problem(file.name, item.values[POINTER], f"unresolved reference {item.person_key}")
                 )
                 continue
             person_id = found
-        batch.add(_record_row(rec, person_id, import_id), rec)
+        batch.add(item, person_id)
     batch.flush()
     persons.add_new()
     # Problems and ``read`` are complete only now that the records were read to the end.

@@ -1,0 +1,42 @@
+"""Many-row inserts straight to the driver, for the import's hot path.
+
+SQLAlchemy compiles an ``insert()``, then processes every value of every row
+through its types: on tens of thousands of rows that costs as much as SQLite's
+own work. Here the statement is written once per (dialect, table, columns),
+with the driver's positional placeholders (``?`` for SQLite/SQLCipher, ``%s``
+for psycopg), and the rows go as plain tuples to the DBAPI ``executemany``,
+still inside the caller's transaction and savepoint.
+
+Values must already be what the driver takes: ``str``, ``int``, ``float``,
+``bool``, ``bytes`` or ``None`` (no type processing happens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
+
+#: The DBAPI paramstyles of the drivers Carnet runs on → their positional placeholder.
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+@cache
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    mark = PLACEHOLDERS.get(dialect.paramstyle)
+    if mark is None:
+        raise NotImplementedError(f"paramstyle {dialect.paramstyle!r}")
+    for name in columns:
+        table.c[name]  # a KeyError now rather than an SQL error later
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    marks = ", ".join(mark for _ in columns)
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608 — names from the schema
+
+
+def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` with one ``executemany``."""
+    if rows:
+        conn.exec_driver_sql(_insert_sql(conn.dialect, table, columns), list(rows))

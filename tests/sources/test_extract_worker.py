@@ -1,0 +1,107 @@
+"""Steps 3–4 in a worker process or in line: the same vault, the same report, the same refusals."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from carnet import ingest, ingest_pool
+from carnet.errors import CarnetError
+from carnet.ingest import ImportReport, Outcome, import_paths
+from carnet.ingest_pool import use_process
+from carnet.store import Vault, create_vault
+from carnet.store import schema as s
+from store.checks import FAST_KDF, PASSPHRASE, export_digests
+from store.fhirgen import bundle, observation, patient, write_json, write_ndjson
+
+
+def _inputs(folder: Path) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for i in range(4):
+        pat = patient(f"p{i}")
+        obs = [observation(f"o{i}-{j}", pat, 60 + j, day=j + 1) for j in range(30)]
+        paths.append(write_json(folder / f"b{i}.json", bundle([pat, *obs])))
+    (folder / "broken.json").write_bytes(b'{"resourceType": "Bundle", "entry": [')
+    paths.insert(2, folder / "broken.json")
+    pat = patient("nd")
+    paths.append(
+        write_ndjson(folder / "stream.ndjson", [pat, *(observation(f"n{j}", pat, 70, day=2) for j in range(9))])
+    )
+    return paths
+
+
+def _import(tmp_path: Path, name: str, paths: list[Path], process: bool) -> tuple[Vault, ImportReport]:
+    vault = create_vault(str(tmp_path / f"{name}.carnet"), PASSPHRASE, kdf=FAST_KDF)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ingest, "use_process", lambda files: process)
+        return vault, import_paths(vault, paths)
+
+
+def _summary(report: ImportReport) -> list[tuple[str, Outcome, int, int, list[str]]]:
+    return [(f.name, f.outcome, f.counts.read, f.counts.added, [str(p) for p in f.problems]) for f in report.files]
+
+
+def test_worker_process_and_in_line_give_the_same_vault(tmp_path: Path) -> None:
+    paths = _inputs(tmp_path / "in")
+    in_line, line_report = _import(tmp_path, "inline", paths, process=False)
+    in_process, process_report = _import(tmp_path, "process", paths, process=True)
+    assert _summary(process_report) == _summary(line_report)
+    broken = next(f for f in process_report.files if f.name.endswith("broken.json"))
+    assert broken.outcome is Outcome.REJECTED and broken.problems[0].reason  # file, position and reason
+    assert [f.outcome for f in process_report.files].count(Outcome.IMPORTED) == 5
+    ids = []
+    for vault in (in_line, in_process):
+        with vault.reading() as conn:
+            ids.append(conn.execute(select(s.records.c.id, s.records.c.natural_key).order_by(s.records.c.id)).all())
+    assert ids[0] == ids[1]
+    assert export_digests(in_process, tmp_path / "e1") == export_digests(in_line, tmp_path / "e2")
+    in_line.close()
+    in_process.close()
+
+
+def test_process_only_when_safe_and_worth_it() -> None:
+    assert not use_process(1)  # one file: the start-up would not pay
+    started = threading.Event()
+    stop = threading.Event()
+
+    def other() -> None:
+        started.set()
+        stop.wait()
+
+    helper = threading.Thread(target=other)
+    helper.start()
+    started.wait()
+    try:
+        assert not use_process(10)  # a process with another thread is never forked
+    finally:
+        stop.set()
+        helper.join()
+
+
+def test_a_dead_worker_is_an_error_and_committed_files_stay(tmp_path: Path) -> None:
+    paths = _inputs(tmp_path / "in")
+    vault = create_vault(str(tmp_path / "v.carnet"), PASSPHRASE, kdf=FAST_KDF)
+    real = ingest_pool._message
+    seen: list[str] = []
+
+    def dies_on_the_fourth(item: object, registry: object) -> object:
+        seen.append("x")
+        if len(seen) == 4:
+            os._exit(3)  # as if killed: no message, the pipe just closes
+        return real(item, registry)  # type: ignore[arg-type]
+
+    done: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ingest, "use_process", lambda files: True)
+        mp.setattr(ingest_pool, "_message", dies_on_the_fourth)
+        with pytest.raises(CarnetError, match="worker process stopped"):
+            import_paths(vault, paths, on_commit=lambda group: done.extend(f.name for f in group))
+    with vault.reading() as conn:
+        stored = conn.execute(select(s.imports.c.file_name).order_by(s.imports.c.id)).scalars().all()
+    assert stored == done  # what was reported durable is there, and nothing else
+    vault.close()
