@@ -96,6 +96,8 @@ def test_consultation_with_participation_forfaitaire(household_run: tuple[Path, 
     (item,) = eob["item"]
     assert item["productOrService"]["coding"][1]["code"] == "G"
     assert _adjudications(item["adjudication"])["participation-forfaitaire"] == 2.00
+    # one line: no total repeating the item's adjudications; the payment is still there
+    assert "total" not in eob and eob["payment"]["amount"]["value"] == _adjudications(item["adjudication"])["benefit"]
 
 
 def test_clinical_resources(household_run: tuple[Path, RestitutionReport]) -> None:

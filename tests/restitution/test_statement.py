@@ -46,7 +46,7 @@ def test_a_name_that_looks_like_a_formula_is_defused(household_run: tuple[Path, 
     line = statement.splitlines()[1]
     assert line.startswith('02/05/2024;"\'@Léa ""Lili"" MARTIN;DURAND";')
     cells = next(csv.reader(io.StringIO(line), delimiter=";"))
-    assert cells[1] == "'@Léa \"Lili\" MARTIN;DURAND" and cells[10] == "11,00"
+    assert cells[1] == '\'@Léa "Lili" MARTIN;DURAND' and cells[10] == "11,00"
 
 
 def test_excel_reads_every_amount_as_a_french_number(household_run: tuple[Path, RestitutionReport]) -> None:
@@ -74,3 +74,20 @@ def test_sql_and_python_escape_alike(con: duckdb.DuckDBPyConnection, value: str)
     assert cell_sql == csv_text(value)
     if value[0] in "=+-@\t\r":
         assert cell_sql.startswith("\"'")
+
+
+@pytest.mark.parametrize(("a", "b"), [(1, 1), (1, 0), (0, 1), (0, 0)])
+def test_nested_optional_members(con: duckdb.DuckDBPyConnection, a: int, b: int) -> None:
+    """Optional members inside optional members: each condition gates its own bytes only."""
+    from carnet.restitution.sql import When, number
+
+    template = {"id": number("x"), "outer": When("a = 1", {"v": 1, "inner": When("b = 1", [number("x"), "y"])}),
+                "also": When("b = 1", True), "last": [number("x"), When("a = 1", "z")]}  # fmt: skip
+    found = con.execute(f"SELECT {to_sql(template)} FROM (SELECT 7 AS x, {a} AS a, {b} AS b)").fetchone()[0]  # type: ignore[index]
+    expected: dict[str, object] = {"id": 7}
+    if a:
+        expected["outer"] = {"v": 1, **({"inner": [7, "y"]} if b else {})}
+    if b:
+        expected["also"] = True
+    expected["last"] = [7, "z"] if a else [7]
+    assert found == json.dumps(expected, separators=(",", ":"))

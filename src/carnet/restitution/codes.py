@@ -64,9 +64,7 @@ AMC_PAYMENT_EXTENSION = f"{CARNET}/StructureDefinition/complementary-payment-dat
 #: drugs whose BDPM name does not say "vaccin" although they are vaccines
 _VACCINES_UNNAMED = ("HEXYON",)
 
-LABELS = pa.schema(
-    [("system", pa.string()), ("code", pa.string()), ("label", pa.string()), ("vaccine", pa.bool_())]
-)
+LABELS = pa.schema([("system", pa.string()), ("code", pa.string()), ("label", pa.string()), ("vaccine", pa.bool_())])
 
 
 def is_vaccine(name: str) -> bool:

@@ -44,8 +44,11 @@ def _coding(system: str | Concat, code: str, display: str) -> dict[str, Template
     A code with a label is one of Carnet's tables (clean); any other is escaped in full.
     """
     escaped = f"CASE WHEN {display} IS NOT NULL THEN {escape(code)} ELSE {escape(clean(code))} END"
-    return {"system": system, "code": Concat(('"', Sql(escaped), '"')),
-            "display": When(f"{display} IS NOT NULL", trusted(display))}
+    return {
+        "system": system,
+        "code": Concat(('"', Sql(escaped), '"')),
+        "display": When(f"{display} IS NOT NULL", trusted(display)),
+    }
 
 
 def _category(*codes: tuple[str, str]) -> dict[str, Template]:
@@ -181,7 +184,8 @@ def explanation_of_benefit() -> str:
                 "focal": False, "coverage": {"reference": token("patient_id", "Coverage/amc-")}}),
         ],
         "item": [ITEMS],
-        "total": _amounts("t_"),
+        # a claim of one line would repeat its item's adjudications: its total is left out
+        "total": When("claim_row <> claim_last_row", _amounts("t_")),
         "payment": {"amount": money("t_amo"), "date": When("paid_amo IS NOT NULL", token("paid_amo"))},
         "extension": When("paid_amc IS NOT NULL", [{"url": c.AMC_PAYMENT_EXTENSION, "valueDate": token("paid_amc")}]),
     }, first, last)  # fmt: skip

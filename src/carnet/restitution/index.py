@@ -68,9 +68,7 @@ def write_index(out: Path, streams: Sequence[StreamSpec], entries: Mapping[str, 
         index = index.join(part, "member_id", join_type="left outer")
     index = index.sort_by("member_id")
     pq.write_table(index, out / INDEX, row_group_size=ROW_GROUP, compression="zstd")
-    shards = index.group_by("shard").aggregate(
-        [("member_id", "min"), ("member_id", "max"), ("member_id", "count")]
-    )
+    shards = index.group_by("shard").aggregate([("member_id", "min"), ("member_id", "max"), ("member_id", "count")])
     return shards.sort_by("shard")
 
 
@@ -87,8 +85,7 @@ def write_manifest(out: Path, streams: Sequence[StreamSpec], shards: pa.Table, b
             for s, lo, hi, n in zip(*(shards[c].to_pylist() for c in shards.column_names), strict=True)
         ],
         "streams": [
-            {"name": s.name, "suffix": s.suffix, "header": s.header.decode(), "files": files[s.name]}
-            for s in streams
+            {"name": s.name, "suffix": s.suffix, "header": s.header.decode(), "files": files[s.name]} for s in streams
         ],
     }
     text = json.dumps(manifest, indent=1, sort_keys=True)

@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class Step:
     A step with an ``order`` is a stream source: engines read it shard by
     shard (``shard`` is its first order column), sorted. ``frees``: kept
     steps that no later step reads, which engines may drop once this one ran.
+    ``labels``: reads the code labels (the ``labels`` table is added before the
+    first such step, so that it is built while the engine runs the others).
     """
 
     name: str
@@ -57,6 +60,7 @@ class Step:
     order: tuple[str, ...] = ()
     keep: bool = False
     frees: tuple[str, ...] = ()
+    labels: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +88,18 @@ def steps(has_mutuelle: bool, per_shard: int = MEMBERS_PER_SHARD) -> tuple[Step,
         Step("bad_prs", v.prestation_rules(), keep=True),
         Step("ok_prs", v.clean("ER_PRS_F", "bad_prs", "prestations")),
         Step("details_keyed", v.detail_source(), keep=True),
-        Step("bad_det", v.detail_rules(), keep=True),
+        Step("bad_det", v.detail_rules(), keep=True, labels=True),
         Step("ok_det", v.clean_details()),
         Step("mut_keyed", v.mutuelle_source(), keep=True),
         Step("bad_mut", v.mutuelle_rules(), keep=True, frees=("prs_keys",)),
         Step("ok_mut", v.clean("MUT_PRS_F", "bad_mut", "mut_keyed")),
-        Step("bad_imb", v.ald_rules(), keep=True),
+        Step("bad_imb", v.ald_rules(), keep=True, labels=True),
         Step("ok_imb", v.clean("IR_IMB_R", "bad_imb")),
         Step("problems", v.union([f"SELECT tbl, _row, reason FROM {b}" for b in v.BAD]), keep=True),
-        Step("lines", r.lines(), keep=True, frees=("details_keyed", "mut_keyed")),
+        Step("lines", r.lines(), keep=True, frees=("details_keyed", "mut_keyed"), labels=True),
         Step("claims", r.claims(), keep=True),
-        Step("items", r.items(), order=r.ITEM_ORDER),
-        Step("conditions", r.conditions(), order=r.CONDITION_ORDER),
+        Step("items", r.items(), order=r.ITEM_ORDER, frees=("lines", "claims")),
+        Step("conditions", r.conditions(), order=r.CONDITION_ORDER, labels=True),
     )
 
 
@@ -121,7 +125,8 @@ class Engine(Protocol):
 
     name: str
 
-    def load(self, tables: dict[str, InputTable], labels: pa.Table) -> None: ...
+    def load(self, tables: dict[str, InputTable]) -> None: ...
+    def add(self, name: str, table: pa.Table) -> None: ...
     def run(self, step: Step) -> None: ...
     def write(self, streams: Sequence[Stream], out: Path, block_size: int) -> dict[str, pa.Table]: ...
     def fetch(self, sql: str) -> pa.Table: ...
@@ -205,11 +210,15 @@ def restitute(
         _prepare(out)
         plan, files = steps(bool(tables["MUT_ADH_R"].files), members_per_shard), streams()
         clock = _Clock(progress, 3 + len(plan))
-        with open_engine(engine, work) as eng:
+        with open_engine(engine, work) as eng, ThreadPoolExecutor(1) as pool:
+            labels: Future[pa.Table] | None = pool.submit(label_table)  # Python, while the engine works
             with clock.step("load"):
-                eng.load(tables, label_table())
+                eng.load(tables)
             for step in plan:
                 with clock.step(step.name):
+                    if step.labels and labels is not None:
+                        eng.add("labels", labels.result())
+                        labels = None
                     eng.run(step)
             with clock.step("write"):
                 entries = eng.write(files, out, block_size)

@@ -22,15 +22,15 @@ PROBLEMS = "problems.csv"
 #: resource counts: (resource type, SQL count over the pipeline's steps)
 _COUNTS = {
     "claim_lines": "SELECT count(*) FROM ER_PRS_F",
-    "lines": "SELECT count(*) FROM lines",
+    "lines": "SELECT count(*) FROM items",
     "members": "SELECT count(DISTINCT member_id) FROM members",
     "Patient": "SELECT count(*) FROM members",
     "Coverage": "SELECT count(*) + count(CONTRACT_ID) FROM members",
     "Condition": "SELECT count(*) FROM conditions",
-    "ExplanationOfBenefit": "SELECT count(*) FROM claims",
-    "MedicationDispense": "SELECT count(*) FROM lines WHERE cip13 IS NOT NULL",
-    "Procedure": "SELECT count(*) FROM lines WHERE ccam IS NOT NULL",
-    "Immunization": "SELECT count(*) FROM lines WHERE vaccine",
+    "ExplanationOfBenefit": "SELECT count(*) FROM items WHERE _row = claim_row",
+    "MedicationDispense": "SELECT count(*) FROM items WHERE cip13 IS NOT NULL",
+    "Procedure": "SELECT count(*) FROM items WHERE ccam IS NOT NULL",
+    "Immunization": "SELECT count(*) FROM items WHERE vaccine",
 }
 
 
@@ -47,9 +47,12 @@ class Problems:
 
 def problems_of(found: pa.Table, extra: Sequence[tuple[str, int, str]], out: Path) -> Problems:
     """Sort the problems (and ``extra`` ones), write them to ``problems.csv``, keep the first ones."""
-    more = pa.table({n: list(c) for n, c in zip(("tbl", "_row", "reason"), zip(*extra, strict=True), strict=True)}
-                    if extra else {"tbl": [], "_row": [], "reason": []},
-                    schema=pa.schema([("tbl", pa.string()), ("_row", pa.int64()), ("reason", pa.string())]))
+    more = pa.table(
+        {n: list(c) for n, c in zip(("tbl", "_row", "reason"), zip(*extra, strict=True), strict=True)}
+        if extra
+        else {"tbl": [], "_row": [], "reason": []},
+        schema=pa.schema([("tbl", pa.string()), ("_row", pa.int64()), ("reason", pa.string())]),
+    )
     both = pa.concat_tables([found.cast(more.schema), more])
     table = both.rename_columns(["table", "row", "reason"]).sort_by(
         [("table", "ascending"), ("row", "ascending"), ("reason", "ascending")]
@@ -76,10 +79,24 @@ class RestitutionReport:
     seconds: Mapping[str, float]  #: wall time of each step
 
     @classmethod
-    def build(cls, out: Path, engine: str, counts: Mapping[str, Any], shards: int, found: Problems,
-              seconds: Mapping[str, float]) -> RestitutionReport:
-        types = ("Patient", "Coverage", "Condition", "ExplanationOfBenefit", "MedicationDispense",
-                 "Procedure", "Immunization")
+    def build(
+        cls,
+        out: Path,
+        engine: str,
+        counts: Mapping[str, Any],
+        shards: int,
+        found: Problems,
+        seconds: Mapping[str, float],
+    ) -> RestitutionReport:
+        types = (
+            "Patient",
+            "Coverage",
+            "Condition",
+            "ExplanationOfBenefit",
+            "MedicationDispense",
+            "Procedure",
+            "Immunization",
+        )
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         return cls(out, engine, int(counts["members"]), int(counts["claim_lines"]), int(counts["lines"]),
                    {t: int(counts[t]) for t in types}, shards, size, found.total, found.first,

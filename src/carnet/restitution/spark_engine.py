@@ -99,7 +99,7 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         self._views.append(name)
 
-    def load(self, tables: dict[str, InputTable], labels: pa.Table) -> None:
+    def load(self, tables: dict[str, InputTable]) -> None:
         for name, table in tables.items():
             if not table.files:
                 self._view(name, self.spark.sql(empty_sql(table.schema)))
@@ -111,7 +111,10 @@ class SparkEngine:
                 )
                 frame = part if frame is None else frame.unionByName(part)
             self._view(name, frame)
-        self._view("labels", self.spark.createDataFrame(labels))
+
+    def add(self, name: str, table: pa.Table) -> None:
+        """An Arrow table (the code labels) as view ``name``."""
+        self._view(name, self.spark.createDataFrame(table))
 
     def run(self, step: Step) -> None:
         frame = self.spark.sql(step.sql)

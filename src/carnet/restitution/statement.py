@@ -16,6 +16,7 @@ from carnet.restitution.sql import amount, clean, clean_py, concat, lit
 BOM = "\ufeff".encode()
 CRLF = "chr(13) || chr(10)"
 
+
 def text_cell(expr: str, cleaned: str | None = None) -> str:
     """A quoted, formula-safe CSV cell of any text (NULL gives an empty cell).
 
@@ -43,6 +44,11 @@ def csv_text(value: str) -> str:
     return '"' + safe.replace('"', '""') + '"'
 
 
+def token_cell(expr: str) -> str:
+    """A quoted cell of text that needs neither escaping nor formula guard (hex ids), never NULL."""
+    return f"concat_ws('', chr(34), {expr}, chr(34))"
+
+
 def money_cell(expr: str) -> str:
     """An amount with a decimal comma: ``12,50``."""
     return f"coalesce(replace({amount(expr)}, '.', ','), '')"
@@ -66,8 +72,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Date des soins", date_cell("care_date")),
     ("Bénéficiaire", "display_csv"),
     ("Acte", trusted_cell(f"coalesce(act_label, nature_label, {_PRESTATION})")),
-    ("Code", f"CASE WHEN act_label IS NOT NULL OR act_code IS NULL THEN {trusted_cell('coalesce(act_code, nature)')} "
-             f"ELSE {text_cell('act_code')} END"),
+    (
+        "Code",
+        f"CASE WHEN act_label IS NOT NULL OR act_code IS NULL THEN {trusted_cell('coalesce(act_code, nature)')} "
+        f"ELSE {text_cell('act_code')} END",
+    ),
     ("Montant payé", money_cell("charged")),
     ("Base de remboursement", money_cell("base")),
     ("Taux (%)", number_cell("rate")),
@@ -78,8 +87,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("N° de décompte", "decompte_csv"),
     # References that tie each line to the package's FHIR resources (Patient id, ExplanationOfBenefit id),
     # so that a vault importing both the statement and the FHIR files keeps each claim once.
-    ("Réf. bénéficiaire", trusted_cell("patient_id")),
-    ("Réf. soin", trusted_cell("eob_id")),
+    ("Réf. bénéficiaire", token_cell("patient_id")),
+    ("Réf. soin", token_cell("eob_id")),
 )
 
 
