@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Select, func, select
 
+from carnet.collector import collector_paused
 from carnet.model import ClaimLine, Code, Money
 from carnet.rules import yamltext
 from carnet.services.budget import Ceiling, Delays, Entry, Member, OwnedLine, Upcoming, budget_category, parse_delays
@@ -82,9 +83,14 @@ def entries(conn: Connection, person_ids: Iterable[int] | None = None,
     if since is not None:
         q = _lines_query(c.id, c.explanation, person_ids=person_ids).where(c.date >= since)
         recent = {int(lid): str(text) for lid, text in conn.execute(q) if text}
+    with collector_paused():  # tens of thousands of acyclic entries: no collector passes meanwhile
+        return _entries(conn.execute(_lines_query(*cols, person_ids=person_ids)), recent)
+
+
+def _entries(rows: Iterable[Any], recent: dict[int, str]) -> list[Entry]:
     found: list[Entry] = []
     for (lid, pid, day, category, provider, system, code, display, cur, charged, base, amo, amc, fixed, over,
-         patient) in conn.execute(_lines_query(*cols, person_ids=person_ids)):
+         patient) in rows:
         tracked, amo_on, amc_on = False, None, None
         explanation = recent.get(lid)
         if explanation:

@@ -11,13 +11,12 @@ resources per second, and the original file is archived unchanged anyway.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import orjson
 
+from carnet.collector import collector_paused
 from carnet.errors import RejectedFile
 from carnet.model import Extracted, Record
 from carnet.sources import safejson
@@ -38,22 +37,6 @@ _HOLDERS = (
     (b"bluebutton.cms.gov", "CMS Blue Button", "USD"),
     (b"hl7.org/fhir/uv/ips", "HL7 IPS", None),
 )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cycle collector while building millions of acyclic objects.
-
-    Parsed JSON and records hold no reference cycles; with the collector on,
-    its repeated full passes over the growing heap cost more than the parse.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _at_top_level(head: bytes) -> bool:
@@ -102,7 +85,7 @@ class FhirImporter:
         reader = Reader(ctx)
         if file.suffix in NDJSON_SUFFIXES:
             return _streamed(reader, data, source)
-        with _gc_paused():
+        with collector_paused():
             try:
                 doc = safejson.loads(data, file.name)
             except RejectedFile:

@@ -20,7 +20,7 @@ from carnet.services.budget.money import amount, whole
 from carnet.services.budget.track import Row, Totals
 from carnet.services.reimbursement import Contract, FrenchRules
 from carnet.store.budget import load_delays
-from carnet.web.i18n import N_, Formats
+from carnet.web.i18n import LANGUAGES, N_, Formats
 
 Gettext = Callable[[str], str]
 
@@ -82,10 +82,14 @@ def shipped_contracts() -> tuple[Contract, ...]:
 
 
 def preload() -> None:
-    """Read the rules, the shipped contracts and the usual delays now rather than on a first page."""
+    """Read the rules, the shipped contracts, the usual delays and each language's calendar
+    (Babel's locale data) now rather than on a first page."""
     rules()
     shipped_contracts()
     load_delays()
+    for lang in LANGUAGES:
+        fmt = Money(lang)
+        fmt.month("2024-01"), fmt.month("2024-01", wide=True)
 
 
 class Money:
