@@ -27,6 +27,10 @@ def restitute(
         str | None, typer.Option(help="Only extract this member's package from an existing --out.")
     ] = None,
     into: Annotated[Path | None, typer.Option("--to", help="With --member: write the package files here.")] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option("--memory-limit", help="DuckDB's memory cap, e.g. 8GB (beyond it, work spills to disk)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Write every member's package (FHIR R4 NDJSON + CSV statement), or extract one with --member."""
@@ -57,7 +61,7 @@ def restitute(
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=label, completed=done, total=total)
 
-        report = run(input_dir, out_dir, engine, progress)
+        report = run(input_dir, out_dir, engine, progress, memory_limit=memory_limit)
     if as_json:
         typer.echo(
             orjson.dumps(

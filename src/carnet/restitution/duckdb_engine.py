@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carnet.restitution.inputs import InputTable, columns_sql, empty_sql
+from carnet.restitution.inputs import InputTable, RestitutionError, columns_sql, empty_sql
 from carnet.restitution.shards import ShardWriter
 from carnet.restitution.sql import FUNCTIONS
 
@@ -91,7 +91,10 @@ class DuckDBEngine:
             config["threads"] = threads
         if memory_limit:
             config["memory_limit"] = memory_limit
-        self.con = duckdb.connect(config=config)
+        try:
+            self.con = duckdb.connect(config=config)
+        except duckdb.Error as exc:  # e.g. a memory limit DuckDB cannot read
+            raise RestitutionError(f"DuckDB refused its settings: {exc}") from None
         self._shards: int | None = None
         self.con.execute("SET enable_progress_bar = false")
         # keep freed memory for the next step: first touches of fresh pages cost more than the work

@@ -134,16 +134,21 @@ class Engine(Protocol):
 
 
 @contextmanager
-def open_engine(name: str, workdir: Path) -> Iterator[Engine]:
-    """The engine called ``name`` (``duckdb`` or ``spark``), closed on exit."""
+def open_engine(name: str, workdir: Path, memory_limit: str | None = None) -> Iterator[Engine]:
+    """The engine called ``name`` (``duckdb`` or ``spark``), closed on exit.
+
+    ``memory_limit`` (DuckDB only, e.g. ``"8GB"``): beyond it DuckDB spills to ``workdir``.
+    """
     engine: Engine
     if name == "duckdb":
         from carnet.restitution.duckdb_engine import DuckDBEngine
 
-        engine = DuckDBEngine(workdir)
+        engine = DuckDBEngine(workdir, memory_limit=memory_limit)
     elif name == "spark":
         from carnet.restitution.spark_engine import SparkEngine
 
+        if memory_limit is not None:
+            raise RestitutionError("--memory-limit is DuckDB's; Spark's memory is set in its own configuration")
         engine = SparkEngine(workdir)
     else:
         raise RestitutionError(f"unknown engine {name!r} (duckdb or spark)")
@@ -190,12 +195,15 @@ def restitute(
     *,
     members_per_shard: int = MEMBERS_PER_SHARD,
     block_size: int = BLOCK_SIZE,
+    memory_limit: str | None = None,
 ) -> RestitutionReport:
     """Write every member's package from the tables in ``input_dir`` into ``out_dir``.
 
     ``input_dir`` holds the tables of :mod:`carnet.restitution.tables` as
     Parquet, or is the SNDS synthetic sample (CSV, read through its adapter).
     ``progress(label, done, total)`` is called before each step.
+    ``memory_limit`` bounds DuckDB's memory (``"8GB"``, ``"500MB"``): beyond
+    it, sorts and joins spill to a temporary folder; the packages are the same.
     """
     from carnet.restitution.codes import label_table
     from carnet.restitution.snds_sample import adapt, is_sample
@@ -210,7 +218,7 @@ def restitute(
         _prepare(out)
         plan, files = steps(bool(tables["MUT_ADH_R"].files), members_per_shard), streams()
         clock = _Clock(progress, 3 + len(plan))
-        with open_engine(engine, work) as eng, ThreadPoolExecutor(1) as pool:
+        with open_engine(engine, work, memory_limit) as eng, ThreadPoolExecutor(1) as pool:
             labels: Future[pa.Table] | None = pool.submit(label_table)  # Python, while the engine works
             with clock.step("load"):
                 eng.load(tables)
