@@ -8,18 +8,15 @@ Screenshots go to ``/tmp/shots`` (``CARNET_SHOTS`` to change it).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from carnet.store import Vault
 from carnet.web import create_app
+from live_server import served
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +25,8 @@ SHOTS = Path(os.environ.get("CARNET_SHOTS", "/tmp/shots"))
 
 @pytest.fixture
 def server(household: Vault) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    app_server = uvicorn.Server(uvicorn.Config(create_app(household), host="127.0.0.1", port=port,
-                                               log_level="warning", server_header=False))
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not app_server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    app_server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(household)) as base:
+        yield base
 
 
 def watch(page: Any, base: str, errors: list[str]) -> None:

@@ -7,16 +7,12 @@ Imported by module name (``from .emergency_helpers import …``), never through
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-import uvicorn
-
+import live_server
 from carnet.model import Code, Extracted, Kind, Person, Provenance, Quantity, Record
 from carnet.services.emergency import Evidence
 from carnet.sources.base import InputFile
@@ -189,25 +185,8 @@ def seed(vault: Vault, records: Sequence[Record], *, name: str = "seed.json", pe
         write_extracted(conn, file, "test", Extracted([person], list(records), source_name="Test holder"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def served(app: Any, port: int | None = None) -> Iterator[str]:
-    """``app`` served by uvicorn in a thread on 127.0.0.1; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port or free_port(), log_level="debug", server_header=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """``app`` served on 127.0.0.1 with uvicorn's debug log (the log tests read it); yields its base URL."""
+    with live_server.served(app, port, log_level="debug") as base:
+        yield base

@@ -10,19 +10,16 @@ exception, a dialog or a request to another origin fails the test.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from carnet.store import Vault
 from carnet.web import create_app
+from live_server import served
 
 from .conftest import observation, seed
 from .test_narrative import XSS
@@ -32,27 +29,10 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("CARNET_SHOTS", "/tmp/shots"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(vault: Vault) -> Iterator[str]:
-    config = uvicorn.Config(
-        create_app(vault), host="127.0.0.1", port=free_port(), log_level="warning", server_header=False
-    )
-    app_server = uvicorn.Server(config)
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not app_server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{config.port}"
-    app_server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(vault)) as base:
+        yield base
 
 
 @dataclass
