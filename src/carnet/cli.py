@@ -67,7 +67,8 @@ def import_(
     with _open(vault) as v:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         # No refresh thread: the import forks an extraction worker, which a threaded process must not do.
-        with Progress(*columns, console=err, transient=True, disable=as_json, auto_refresh=False) as bar:
+        with Progress(*columns, console=err, transient=True, disable=as_json or not err.is_terminal,
+                      auto_refresh=False) as bar:
             task = bar.add_task("import", total=None)
 
             def progress(name: str, done: int, total: int | None) -> None:

@@ -55,7 +55,8 @@ def restitute(
     if not input_dir.is_dir():
         raise CarnetError(f"{input_dir}: no such folder")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
+    # a bar only on a terminal: piped or logged, stderr holds only what went wrong
+    with Progress(*columns, console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
         task = bar.add_task("restitution", total=None)
 
         def progress(label: str, done: int, total: int) -> None:

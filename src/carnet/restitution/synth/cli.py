@@ -26,7 +26,7 @@ def synth(
     """Synthesise a mutuelle's members and their claims (SNDS-shaped Parquet tables)."""
     console = Console(stderr=True)
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("chunks", total=None)
 
         def progress(done: int, total: int) -> None:
