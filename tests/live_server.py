@@ -11,6 +11,9 @@ from typing import Any
 
 import uvicorn
 
+#: the address in-process test clients come from: this machine (Starlette's default, "testclient", is no address)
+LOCAL_CLIENT = ("127.0.0.1", 50000)
+
 
 def free_port() -> int:
     with socket.socket() as s:

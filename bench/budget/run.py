@@ -151,7 +151,7 @@ def cold_child(vault_path: Path, path: str) -> None:
     opened = time.perf_counter()
     clock = ServerTime(serving_app(vault))
     ready = time.perf_counter()
-    with TestClient(clock, base_url="http://127.0.0.1") as client:
+    with TestClient(clock, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         assert client.get(path).status_code == 200
         first = clock.last_ms
         assert client.get(path).status_code == 200
@@ -191,7 +191,7 @@ def main() -> None:
         result: dict[str, Any] = {"lines": lines, "years": "2016-2025", "members": len(MEMBERS)}
         result["fresh_server"] = cold(Path(tmp) / "bench.carnet", "/budget")
         clock = ServerTime(serving_app(vault))
-        with TestClient(clock, base_url="http://127.0.0.1") as client:
+        with TestClient(clock, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
             for name, path in (("household_page", "/budget"), ("household_page_2019", "/budget?year=2019"),
                                ("person_page", "/budget/people/1"), ("csv_export_all", "/budget/export.csv"),
                                ("line_explanation", "/budget/lines/1")):

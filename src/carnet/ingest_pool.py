@@ -76,7 +76,7 @@ def use_process(files: int | None) -> bool:
     )
 
 
-# --- here ----------------------------------------------------------------------------------------
+# --- in line, in this process --------------------------------------------------------------------
 
 
 def inline(inputs: Inputs, registry: Registry) -> Arrivals:

@@ -12,6 +12,7 @@ from carnet.services.budget import By, summarize
 from carnet.store import Vault
 from carnet.store import budget as store
 from carnet.web import create_app
+from live_server import LOCAL_CLIENT
 
 pytestmark = pytest.mark.shared_data
 
@@ -29,7 +30,7 @@ def test_synthea_and_blue_button_claims_in_dollars(vault: Vault, shared_data: Pa
     totals = summarize(entries, By.YEAR).totals
     assert [t.currency for t in totals] == ["USD"] and totals[0].lines == len(entries)
     assert "pharmacy" in {e.category for e in entries}  # Blue Button Part D events
-    with TestClient(create_app(vault), base_url="http://127.0.0.1") as client:
+    with TestClient(create_app(vault), base_url="http://127.0.0.1", client=LOCAL_CLIENT) as client:
         page = client.get("/budget")
         assert page.status_code == 200 and "(USD)" in page.text and "(EUR)" not in page.text
         line = client.get(f"/budget/lines/{entries[-1].id}", headers={"accept-language": "en"})

@@ -13,6 +13,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from carnet.store import Vault
 from carnet.web import create_app
+from live_server import LOCAL_CLIENT
 
 from .emergency_helpers import household_records, seed
 
@@ -22,7 +23,7 @@ BASE = "http://127.0.0.1"
 @pytest.fixture
 def client(vault: Vault) -> Iterator[TestClient]:
     seed(vault, household_records())
-    with TestClient(create_app(vault), base_url=BASE) as c:
+    with TestClient(create_app(vault), base_url=BASE, client=LOCAL_CLIENT) as c:
         yield c
 
 

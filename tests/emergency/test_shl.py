@@ -20,6 +20,7 @@ from carnet.errors import CarnetError
 from carnet.store import Vault
 from carnet.store import schema as s
 from carnet.web import create_app
+from live_server import LOCAL_CLIENT
 
 from .emergency_helpers import PASSCODE, household_records, seed
 
@@ -30,7 +31,7 @@ NOW = dt.datetime.now(dt.UTC)
 @pytest.fixture
 def client(vault: Vault) -> Iterator[TestClient]:
     seed(vault, household_records())
-    with TestClient(create_app(vault), base_url=BASE) as c:
+    with TestClient(create_app(vault), base_url=BASE, client=LOCAL_CLIENT) as c:
         yield c
 
 

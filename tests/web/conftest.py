@@ -16,13 +16,14 @@ from carnet.sources.base import InputFile
 from carnet.store import Vault
 from carnet.store.writer import write_extracted
 from carnet.web import create_app
+from live_server import LOCAL_CLIENT
 
 BASE_URL = "http://127.0.0.1"
 
 
 @pytest.fixture
 def client(vault: Vault) -> Iterator[TestClient]:
-    with TestClient(create_app(vault), base_url=BASE_URL) as c:
+    with TestClient(create_app(vault), base_url=BASE_URL, client=LOCAL_CLIENT) as c:
         yield c
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from carnet.store import Vault, reader
 from carnet.web import create_app
+from live_server import LOCAL_CLIENT
 
 from .conftest import BASE_URL, fhir_bundle, upload
 
@@ -127,7 +128,7 @@ def test_post_from_our_page_with_a_null_origin_is_accepted(client: TestClient) -
 
 
 def test_an_upload_over_the_cap_is_413(vault: Vault) -> None:
-    with TestClient(create_app(vault, max_upload_bytes=64 * 1024), base_url=BASE_URL) as c:
+    with TestClient(create_app(vault, max_upload_bytes=64 * 1024), base_url=BASE_URL, client=LOCAL_CLIENT) as c:
         response = upload(c, [("big.json", b" " * (65 * 1024) + fhir_bundle())])
     assert response.status_code == 413
     assert "Envoi trop volumineux" in response.text

@@ -9,6 +9,7 @@ from carnet.model import Kind
 from carnet.store import Vault
 from carnet.web import create_app
 from carnet.web.security import CSP
+from live_server import LOCAL_CLIENT
 
 from .conftest import BASE_URL, observation, seed
 
@@ -141,7 +142,7 @@ def test_unknown_host_is_refused(client: TestClient) -> None:
 
 def test_public_base_url_serves_only_the_public_paths_with_hsts(vault: Vault) -> None:
     app = create_app(vault, public_base_url="https://carnet.example/")
-    with TestClient(app, base_url="https://carnet.example") as c:
+    with TestClient(app, base_url="https://carnet.example", client=LOCAL_CLIENT) as c:
         viewer = c.get("/shl/view")
         assert viewer.status_code == 200
         assert viewer.headers["strict-transport-security"] == "max-age=31536000"
@@ -150,7 +151,7 @@ def test_public_base_url_serves_only_the_public_paths_with_hsts(vault: Vault) ->
             response = c.get(private)
             assert response.status_code == 404, private
             assert "strict-transport-security" in response.headers
-    with TestClient(app, base_url=BASE_URL) as c:  # the household, on this machine
+    with TestClient(app, base_url=BASE_URL, client=LOCAL_CLIENT) as c:  # the household, on this machine
         home = c.get("/")
         assert home.status_code == 200
         assert "strict-transport-security" in home.headers
@@ -173,7 +174,7 @@ def test_an_unexpected_error_shows_a_generic_page(vault: Vault, monkeypatch: pyt
         raise RuntimeError("secret detail /home/someone/vault")
 
     monkeypatch.setattr("carnet.store.reader.persons", broken)
-    with TestClient(create_app(vault), base_url=BASE_URL) as c:
+    with TestClient(create_app(vault), base_url=BASE_URL, client=LOCAL_CLIENT) as c:
         response = c.get("/")
     assert response.status_code == 500
     assert_secured(response)
@@ -200,7 +201,7 @@ def test_the_served_app_is_warm_and_its_start_up_objects_frozen(seeded: Vault) -
         assert gc.get_freeze_count() > 0
         assert budget_charts.rules.cache_info().currsize == 1
         assert budget_charts.shipped_contracts.cache_info().currsize == 1
-        with TestClient(app, base_url="http://127.0.0.1") as c:
+        with TestClient(app, base_url="http://127.0.0.1", client=LOCAL_CLIENT) as c:
             assert c.get("/budget").status_code == 200
     finally:
         gc.unfreeze()

@@ -135,7 +135,7 @@ class DuckDBEngine:
         The first one (``members``, in one go) tells how many shards there are.
         """
         order = ", ".join(step.order)
-        if self._shards is None:  # the first one (members) tells how many shards there are
+        if self._shards is None:
             self.con.execute(f"CREATE TABLE {step.name} AS SELECT * FROM ({step.sql}) ORDER BY {order}")
             self._shards = self.con.execute(f"SELECT coalesce(max(shard), 0) + 1 FROM {step.name}").fetchall()[0][0]
             return

@@ -41,7 +41,7 @@ HEADERS: dict[str, str] = {
 }
 HSTS = "max-age=31536000"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
-LOOPBACK_CLIENTS = frozenset({"127.0.0.1", "::1", "testclient"})  # "testclient": Starlette's in-process client
+LOOPBACK_CLIENTS = frozenset({"127.0.0.1", "::1"})
 STATIC_PREFIX = "/static/"
 PUBLIC_PREFIXES = (STATIC_PREFIX, "/shl/")
 
