@@ -132,6 +132,21 @@ def _check_migrated(target: str) -> None:
         assert stored < len(files[0]) / 3 + len(files[2]) + 1024
 
 
+def test_a_damaged_0003_archive_stops_the_upgrade_with_a_clear_error(tmp_path: Path) -> None:
+    target = str(tmp_path / "damaged.carnet")
+    vault = _vault_at(target, "0003")
+    _old_archive(vault, [b'{"resourceType": "Bundle"}'])
+    with vault.writing() as conn:
+        conn.execute(text("UPDATE archive_chunks SET data = :d"), {"d": b'{"resourceType": "Bundlf"}'})
+    vault.close()
+    with pytest.raises(CarnetError, match="does not match its SHA-256, so the vault was left as it was"):
+        open_vault(target, PASSPHRASE, kdf=FAST_KDF)
+    with open_vault(target, PASSPHRASE, kdf=FAST_KDF, migrate=False) as untouched, untouched.reading() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        kept = conn.execute(text("SELECT data FROM archive_chunks")).scalar_one()
+        assert bytes(kept) == b'{"resourceType": "Bundlf"}'
+
+
 def test_0003_vault_archive_is_converted(tmp_path: Path) -> None:
     _check_migrated(str(tmp_path / "old.carnet"))
 

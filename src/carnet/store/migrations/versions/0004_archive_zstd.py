@@ -15,6 +15,8 @@ import sqlalchemy as sa
 import zstandard
 from alembic import op
 
+from carnet.errors import CarnetError
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -48,7 +50,10 @@ def _recode(conn: sa.Connection, sha256: str, size: int, compress: bool) -> None
             check.update(piece)
             out += piece
     if check.hexdigest() != sha256:
-        raise RuntimeError(f"archived file {sha256} does not match its SHA-256; not converting it")
+        raise CarnetError(
+            f"schema 0004: the archived original {sha256} does not match its SHA-256, so the vault was left "
+            "as it was (not upgraded); restore it from a backup"
+        )
     conn.execute(chunks.delete().where(chunks.c.sha256 == sha256))
     new = [
         {"sha256": sha256, "seq": i, "data": bytes(out[off : off + CHUNK])}
