@@ -193,14 +193,23 @@ def test_the_served_app_is_warm_and_its_start_up_objects_frozen(seeded: Vault) -
     import gc
 
     from carnet.web.app import serving_app
+    from carnet.web.i18n import LANGUAGES
+    from carnet.web.rendering import environment
     from carnet.web.routes import budget_charts
 
     gc.unfreeze()
+    budget_charts.rules.cache_clear()
+    budget_charts.shipped_contracts.cache_clear()
+    for lang in LANGUAGES:
+        environment(lang).cache.clear()  # type: ignore[union-attr]
     try:
-        app = serving_app(seeded)
+        app = serving_app(seeded)  # before any request
         assert gc.get_freeze_count() > 0
         assert budget_charts.rules.cache_info().currsize == 1
         assert budget_charts.shipped_contracts.cache_info().currsize == 1
+        for lang in LANGUAGES:
+            compiled = {name for _loader, name in environment(lang).cache}  # type: ignore[union-attr]
+            assert {"budget.html", "budget_lines.html", "emergency.html", "household.html"} <= compiled
         with TestClient(app, base_url="http://127.0.0.1", client=LOCAL_CLIENT) as c:
             assert c.get("/budget").status_code == 200
     finally:
