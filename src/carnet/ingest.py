@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from carnet.collector import collector_paused
 from carnet.errors import RejectedFile
 from carnet.ingest_pool import Extraction, forked, inline, use_process
 from carnet.model import Problem
@@ -170,25 +171,28 @@ def import_inputs(
     # carnet.ingest_pool). Only a few files are in memory at once, however many there are.
     files = total if total is not None else len(inputs) if isinstance(inputs, Sized) else None
     arrivals = forked(inputs, registry) if use_process(files) else inline(inputs, registry)
-    try:
-        for arrival in arrivals:
-            if isinstance(arrival, RejectedFile):
-                if progress:
-                    progress(arrival.file, done, total)
-                problem = Problem(arrival.file, arrival.position, arrival.reason)
-                report.files.append(FileResult(arrival.file, Outcome.REJECTED, problems=[problem]))
-            else:
-                file, extraction = arrival
-                if progress:
-                    progress(file.name, done, total)
-                report.files.append(writer.write(file, extraction))
-            done += 1
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        arrivals.close()
+    # The rows received or extracted here form no reference cycles: the cycle
+    # collector waits until the import ends rather than walk them again and again.
+    with collector_paused():
+        try:
+            for arrival in arrivals:
+                if isinstance(arrival, RejectedFile):
+                    if progress:
+                        progress(arrival.file, done, total)
+                    problem = Problem(arrival.file, arrival.position, arrival.reason)
+                    report.files.append(FileResult(arrival.file, Outcome.REJECTED, problems=[problem]))
+                else:
+                    file, extraction = arrival
+                    if progress:
+                        progress(file.name, done, total)
+                    report.files.append(writer.write(file, extraction))
+                done += 1
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            arrivals.close()
     if progress:
         progress("", done, done)
     return report

@@ -25,6 +25,7 @@ extracts them itself, as it reads their records.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -115,7 +116,13 @@ def _message(item: InputFile | RejectedFile, registry: Registry) -> tuple[Any, .
 
 
 def _work(inputs: Inputs, registry: Registry, out: Connection, parent: int) -> None:
-    """The worker: die with the parent (a SIGKILLed import leaves no orphan), then send every input in order."""
+    """The worker: die with the parent (a SIGKILLed import leaves no orphan), then send every input in order.
+
+    The worker builds only acyclic data (parsed JSON, records, rows), freed by reference
+    counting: its cycle collector stays off, which spares, for every file, a pass over
+    its whole freshly parsed tree (13 % of the worker's time for ``synthea_r4``).
+    """
+    gc.disable()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl

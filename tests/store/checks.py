@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import sqlcipher3
 from sqlalchemy import Connection, func, select
 
 from carnet.export import export_fhir
 from carnet.store import Vault
 from carnet.store import schema as s
+from carnet.store.engine import keyed_connection
 from carnet.store.keys import KdfParams
 
 PASSPHRASE = "correct horse battery staple"
@@ -40,10 +40,8 @@ def export_digests(vault: Vault, out: Path) -> dict[str, str]:
 
 def cipher_checks(path: Path, key_pragma: str) -> tuple[list[str], list[tuple[object, ...]]]:
     """(``integrity_check`` rows, ``cipher_integrity_check`` rows), on a connection of our own."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn = keyed_connection(path, key_pragma)
     try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = {key_pragma}")
         integrity = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
         cipher = [tuple(row) for row in conn.execute("PRAGMA cipher_integrity_check")]
     finally:

@@ -161,6 +161,7 @@ def _opens_with(path: Path, key: bytes, salt: bytes) -> bool:
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = {raw_key_pragma(key, salt)}")
+        conn.execute("PRAGMA cipher_page_size = 32768")  # the page size of new vaults
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return True
     except sqlcipher3.DatabaseError:

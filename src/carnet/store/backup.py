@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import sqlcipher3
 
-from carnet.errors import CarnetError
+from carnet.errors import CarnetError, WrongPassphrase
+from carnet.store.engine import keyed_connection, page_size_of
 from carnet.store.vault import Vault
-
-
-def _keyed(path: Path, key_pragma: str) -> Any:
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(f"PRAGMA key = {key_pragma}")
-    return conn
 
 
 def check_integrity(path: Path, key_pragma: str) -> None:
     """``integrity_check`` must say ok and ``cipher_integrity_check`` report nothing."""
-    conn = _keyed(path, key_pragma)
+    try:
+        conn = keyed_connection(path, key_pragma)
+    except WrongPassphrase:
+        raise CarnetError(f"{path}: not readable with this passphrase") from None
     try:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
@@ -59,7 +55,8 @@ def backup(vault: Vault, out: Path) -> int:
         raise CarnetError(f"{out}: already exists; not overwriting it")
     out.parent.mkdir(parents=True, exist_ok=True)
     raw = vault.engine.raw_connection()
-    target = _keyed(out, pragma)
+    # the copy keeps the vault's page size (SQLite copies pages as they are)
+    target = keyed_connection(out, pragma, page_size_of(raw.driver_connection))
     try:
         raw.driver_connection.backup(target, pages=-1)  # type: ignore[union-attr]
     finally:
