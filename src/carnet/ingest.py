@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from carnet.collector import collector_paused
 from carnet.errors import RejectedFile
-from carnet.ingest_pool import Extraction, forked, inline, use_process
+from carnet.ingest_pool import Extraction, forked, inline, use_process, workers_for
 from carnet.model import Problem
 from carnet.sources.base import MAX_FILE_BYTES, InputFile
 from carnet.sources.container import expand, folder_files, iter_folder
@@ -170,7 +170,10 @@ def import_inputs(
     # thread stores, when that is safe and worth it; else in line (see
     # carnet.ingest_pool). Only a few files are in memory at once, however many there are.
     files = total if total is not None else len(inputs) if isinstance(inputs, Sized) else None
-    arrivals = forked(inputs, registry) if use_process(files) else inline(inputs, registry)
+    if files is not None and use_process(files):
+        arrivals = forked(inputs, registry, workers_for(files))
+    else:
+        arrivals = inline(inputs, registry)
     # The rows received or extracted here form no reference cycles: the cycle
     # collector waits until the import ends rather than walk them again and again.
     with collector_paused():

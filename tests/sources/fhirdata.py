@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from carnet.model import Extracted, Severity
+from carnet.model import Extracted, Record, Severity
 from carnet.sources.base import InputFile
 from carnet.sources.fhir import FhirImporter
 
@@ -85,6 +85,13 @@ def warnings(ex: Extracted) -> list[str]:
 
 def rejected(ex: Extracted) -> list[str]:
     return [f"{p.position}: {p.reason}" for p in ex.problems if p.severity is Severity.REJECTED]
+
+
+def stored(rec: Record) -> dict[str, Any]:
+    """A record's resource as the vault stores it (canonical JSON, references rewritten)."""
+    assert rec.resource_json is not None
+    found: dict[str, Any] = orjson.loads(rec.resource_json)
+    return found
 
 
 def by_key(ex: Extracted) -> dict[str, Any]:

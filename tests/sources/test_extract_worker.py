@@ -12,7 +12,9 @@ from sqlalchemy import select
 from carnet import ingest, ingest_pool
 from carnet.errors import CarnetError
 from carnet.ingest import ImportReport, Outcome, import_paths
-from carnet.ingest_pool import use_process
+from carnet.ingest_pool import use_process, workers_for
+from carnet.sources.base import InputFile
+from carnet.sources.registry import Registry
 from carnet.store import Vault, create_vault
 from carnet.store import schema as s
 from store.checks import FAST_KDF, PASSPHRASE, export_digests
@@ -35,10 +37,13 @@ def _inputs(folder: Path) -> list[Path]:
     return paths
 
 
-def _import(tmp_path: Path, name: str, paths: list[Path], process: bool) -> tuple[Vault, ImportReport]:
+def _import(
+    tmp_path: Path, name: str, paths: list[Path], process: bool, workers: int = 1
+) -> tuple[Vault, ImportReport]:
     vault = create_vault(str(tmp_path / f"{name}.carnet"), PASSPHRASE, kdf=FAST_KDF)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ingest, "use_process", lambda files: process)
+        mp.setattr(ingest, "workers_for", lambda files: workers)
         return vault, import_paths(vault, paths)
 
 
@@ -46,10 +51,11 @@ def _summary(report: ImportReport) -> list[tuple[str, Outcome, int, int, list[st
     return [(f.name, f.outcome, f.counts.read, f.counts.added, [str(p) for p in f.problems]) for f in report.files]
 
 
-def test_worker_process_and_in_line_give_the_same_vault(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_worker_processes_and_in_line_give_the_same_vault(tmp_path: Path, workers: int) -> None:
     paths = _inputs(tmp_path / "in")
     in_line, line_report = _import(tmp_path, "inline", paths, process=False)
-    in_process, process_report = _import(tmp_path, "process", paths, process=True)
+    in_process, process_report = _import(tmp_path, "process", paths, process=True, workers=workers)
     assert _summary(process_report) == _summary(line_report)
     broken = next(f for f in process_report.files if f.name.endswith("broken.json"))
     assert broken.outcome is Outcome.REJECTED and broken.problems[0].reason  # file, position and reason
@@ -83,25 +89,37 @@ def test_process_only_when_safe_and_worth_it() -> None:
         helper.join()
 
 
-def test_a_dead_worker_is_an_error_and_committed_files_stay(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_dead_worker_is_an_error_and_committed_files_stay(tmp_path: Path, workers: int) -> None:
     paths = _inputs(tmp_path / "in")
     vault = create_vault(str(tmp_path / "v.carnet"), PASSPHRASE, kdf=FAST_KDF)
     real = ingest_pool._message
-    seen: list[str] = []
 
-    def dies_on_the_fourth(item: object, registry: object) -> object:
-        seen.append("x")
-        if len(seen) == 4:
+    def dies_on_the_fifth_file(item: InputFile, registry: Registry) -> tuple[object, ...]:
+        if item.name.endswith("b3.json"):
             os._exit(3)  # as if killed: no message, the pipe just closes
-        return real(item, registry)  # type: ignore[arg-type]
+        return real(item, registry)
 
     done: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ingest, "use_process", lambda files: True)
-        mp.setattr(ingest_pool, "_message", dies_on_the_fourth)
+        mp.setattr(ingest, "workers_for", lambda files: workers)
+        mp.setattr(ingest_pool, "_message", dies_on_the_fifth_file)
         with pytest.raises(CarnetError, match="worker process stopped"):
             import_paths(vault, paths, on_commit=lambda group: done.extend(f.name for f in group))
     with vault.reading() as conn:
         stored = conn.execute(select(s.imports.c.file_name).order_by(s.imports.c.id)).scalars().all()
     assert stored == done  # what was reported durable is there, and nothing else
+    assert not any(name.endswith(("b3.json", "stream.ndjson")) for name in stored)
     vault.close()
+
+
+def test_workers_one_per_spare_core_fewer_than_the_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert [workers_for(n) for n in (2, 3, 50)] == [1, 1, 1]  # one core for the writer, one for a worker
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert [workers_for(n) for n in (2, 3, 50)] == [1, 2, 3]  # the first file is extracted in line
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert workers_for(50) == ingest_pool.MAX_WORKERS
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert workers_for(50) == 1

@@ -11,6 +11,7 @@ from carnet.errors import RejectedFile
 from carnet.model import Kind, Severity
 from carnet.sources.base import InputFile
 from carnet.sources.fhir import FhirImporter
+from carnet.sources.fhir.references import canonical
 
 from .fhirdata import (
     PATIENT_ID,
@@ -24,6 +25,7 @@ from .fhirdata import (
     observation,
     patient,
     rejected,
+    stored,
     warnings,
 )
 
@@ -54,9 +56,8 @@ def test_urn_uuid_references_are_rewritten_to_natural_keys() -> None:
     keys = by_key(ex)
     # an entry without id takes the uuid of its fullUrl, and the resource keeps it as its id
     encounter = keys["Encounter/5a1c9f7e-2b3d-4e8f-9a0b-1c2d3e4f5a6b"]
-    assert encounter.resource is not None and encounter.resource["id"] == "5a1c9f7e-2b3d-4e8f-9a0b-1c2d3e4f5a6b"
-    resource = keys["Observation/obs-1"].resource
-    assert resource is not None
+    assert stored(encounter)["id"] == "5a1c9f7e-2b3d-4e8f-9a0b-1c2d3e4f5a6b"
+    resource = stored(keys["Observation/obs-1"])
     assert resource["subject"] == {"reference": f"Patient/{PATIENT_ID}"}
     assert resource["encounter"] == {"reference": "Encounter/5a1c9f7e-2b3d-4e8f-9a0b-1c2d3e4f5a6b"}
     # local and unknown references are left alone
@@ -71,12 +72,30 @@ def test_absolute_and_relative_references() -> None:
                                             f"{base}/Observation/o2", f"{base}/Observation/o3"]))
     keys = by_key(ex)
     o1 = keys["Observation/o1"]
-    assert o1.resource is not None and o1.resource["subject"]["reference"] == "Patient/p1"
+    assert stored(o1)["subject"]["reference"] == "Patient/p1"
     assert o1.person_key == keys["Observation/o2"].person_key == "Patient/p1"
     o3 = keys["Observation/o3"]
     # a foreign server's reference is kept as written, never fetched; the store resolves the tail or rejects
-    assert o3.resource is not None and o3.resource["subject"]["reference"] == "https://elsewhere.example/Patient/zz"
+    assert stored(o3)["subject"]["reference"] == "https://elsewhere.example/Patient/zz"
     assert o3.person_key == "Patient/zz"
+
+
+def test_references_needing_json_escapes_are_rewritten_too() -> None:
+    odd = ['https://fhir.example.org/r4/Patient/p"1', "https://fhir.example.org/r4/Patient/p\\2", "urn:uuid:é-3"]
+    docs = [patient(f"q{i}") for i in range(3)] + [
+        observation(f"o{i}", subject=url, performer=[{"reference": url, "display": "same"}])
+        for i, url in enumerate(odd)
+    ]
+    ex = extract(bundle("collection", docs, [*odd, *(f"urn:uuid:o{i}" for i in range(3))]))
+    keys = by_key(ex)
+    for i in range(3):
+        rec = keys[f"Observation/o{i}"]
+        assert rec.person_key == f"Patient/q{i}"
+        assert stored(rec)["subject"] == {"reference": f"Patient/q{i}"}
+        assert stored(rec)["performer"] == [{"reference": f"Patient/q{i}", "display": "same"}]
+        # the stored bytes are what the rewritten resource serialises to
+        assert rec.resource_json == canonical({**rec.resource, "subject": {"reference": f"Patient/q{i}"},
+                                               "performer": [{"reference": f"Patient/q{i}", "display": "same"}]})
 
 
 def test_natural_key_falls_back_to_a_content_hash() -> None:

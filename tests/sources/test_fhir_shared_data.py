@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pytest
 
 from carnet.errors import RejectedFile
@@ -76,7 +77,8 @@ def test_synthea_r4(shared_data: Path) -> None:
         (person,) = ex.persons
         for rec in ex.records:
             assert rec.person_key == (None if rec.kind is Kind.REFERENCE else person.natural_key)
-            assert rec.resource is not None and "urn:uuid:" not in str(rec.resource.get("subject", ""))
+            assert rec.resource_json is not None
+            assert "urn:uuid:" not in str(orjson.loads(rec.resource_json).get("subject", ""))
     lines = [line for ex in got.extracted for r in ex.records if r.resource_type == "ExplanationOfBenefit"
              for line in r.claim_lines]
     assert lines and {line.currency for line in lines} == {"USD"}

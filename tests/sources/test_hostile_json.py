@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -11,8 +12,9 @@ import pytest
 from carnet.errors import RejectedFile
 from carnet.sources import safejson
 from carnet.sources.base import InputFile
+from carnet.sources.fhir.references import MAX_RESOURCE_DEPTH
 
-from .fhirdata import bundle, extract_file, observation
+from .fhirdata import bundle, extract_file, observation, patient, rejected
 
 
 @pytest.fixture
@@ -36,13 +38,45 @@ def test_100000_deep_json_is_refused_without_recursion_error(fast: None) -> None
     assert err.position.startswith("line 1, column")
 
 
-def test_deep_but_parseable_json_is_refused_by_our_limit(fast: None) -> None:
+def _deep_json(doc: object) -> bytes:
+    """The standard library writes what orjson would not (more than 254 levels)."""
+    return json.dumps(doc).encode()
+
+
+def _nested(levels: int) -> object:
+    """Exactly ``levels`` nested arrays and objects around a leaf."""
     deep: object = "leaf"
-    for _ in range(100):
-        deep = {"extension": [deep]}
-    err = refused(orjson.dumps(bundle("collection", [observation(subject="Patient/1", extension=[deep])])))
-    assert err.reason == f"JSON nested too deeply (more than {safejson.MAX_DEPTH} levels)"
+    for i in range(levels):
+        deep = [deep] if i % 2 == 0 else {"extension": deep}
+    return deep
+
+
+def test_deep_but_parseable_json_is_refused_by_our_limit(fast: None) -> None:
+    # orjson reads up to 1024 levels; a resource deeper than it writes back is refused
+    deep = _nested(2 * MAX_RESOURCE_DEPTH)
+    err = refused(_deep_json(bundle("collection", [observation(subject="Patient/1", extension=[deep])])))
+    assert err.reason == f"JSON nested too deeply (a resource more than {MAX_RESOURCE_DEPTH} levels deep)"
     assert err.position == "/entry/0/resource"
+
+
+def test_deep_resource_without_id_is_refused_not_crashed(fast: None) -> None:
+    # its key would come from its content: the canonical JSON it cannot have
+    res = observation(subject="Patient/1", extension=[_nested(2 * MAX_RESOURCE_DEPTH)])
+    del res["id"]
+    err = refused(_deep_json(bundle("collection", [res])))
+    assert "nested too deeply" in err.reason
+    assert err.position == "/entry/0/resource"
+
+
+def test_a_resource_at_the_depth_limit_is_read_one_deeper_is_not(fast: None) -> None:
+    # the observation, its extension array, then the nesting: exactly MAX_RESOURCE_DEPTH levels
+    at_limit = observation(subject="Patient/1", extension=[_nested(MAX_RESOURCE_DEPTH - 2)])
+    ex = extract_file(InputFile("deep.json", _deep_json(bundle("collection", [patient("1"), at_limit]))))
+    assert not rejected(ex) and len(list(ex.records)) == 2
+    over = observation(subject="Patient/1", extension=[_nested(MAX_RESOURCE_DEPTH - 1)])
+    err = refused(_deep_json(bundle("collection", [patient("1"), over])))
+    assert err.reason == f"JSON nested too deeply (a resource more than {MAX_RESOURCE_DEPTH} levels deep)"
+    assert err.position == "/entry/1/resource"
 
 
 def test_a_string_over_the_limit_is_refused(fast: None) -> None:

@@ -114,6 +114,8 @@ class Record:
     details: Mapping[str, Any] = field(default_factory=dict)
     claim_lines: tuple[ClaimLine, ...] = ()
     resource: Mapping[str, Any] | None = None  # the FHIR resource as imported
+    #: its canonical JSON as the vault stores it, when the importer made it (references rewritten)
+    resource_json: bytes | None = None
 
 
 @dataclass(slots=True)

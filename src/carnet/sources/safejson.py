@@ -10,9 +10,10 @@ Everything a hostile file can do to a JSON reader is turned into one clear
   than :data:`MAX_STRING` and arrays longer than :data:`MAX_ITEMS`:
   :func:`check_tree` after parsing.
 
-Importers that already walk the parsed tree (the FHIR importer rewrites
-references while walking) check the same limits themselves and raise
-:func:`too_deep` / :func:`too_big` so the messages stay identical.
+The FHIR importer checks strings and arrays itself (only in files large enough
+to hold one over the limits) and bounds the depth of a resource by what orjson
+writes back (:mod:`carnet.sources.fhir.references`); it raises :func:`too_deep`
+/ :func:`too_big` so that the messages read the same.
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ def iter_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
         start = end + 1
 
 
-def too_deep(name: str, position: str) -> RejectedFile:
-    return RejectedFile(name, position, f"JSON nested too deeply (more than {MAX_DEPTH} levels)")
+def too_deep(name: str, position: str, what: str = f"more than {MAX_DEPTH} levels") -> RejectedFile:
+    return RejectedFile(name, position, f"JSON nested too deeply ({what})")
 
 
 def too_big(name: str, position: str, what: str) -> RejectedFile:

@@ -79,12 +79,16 @@ def _line(line: ClaimLine) -> tuple[Any, ...]:
 
 def _fields(rec: Record) -> Mapping[str, Any]:
     """Content of a record without a FHIR resource, for its hash."""
-    return orjson.loads(orjson.dumps(rec, default=str))  # type: ignore[no-any-return]
+    fields: dict[str, Any] = orjson.loads(orjson.dumps(rec, default=str))
+    del fields["resource_json"]  # None here, and never part of the content
+    return fields
 
 
 def ready(rec: Record) -> Ready:
     """The rows of one record; its content hash is the SHA-256 of its canonical resource JSON."""
-    resource = dumps(rec.resource) if rec.resource is not None else None
+    resource = rec.resource_json
+    if resource is None and rec.resource is not None:
+        resource = dumps(rec.resource)
     content_hash = digest(resource if resource is not None else dumps(_fields(rec)))
     code, value = rec.code, rec.value
     values = (

@@ -42,6 +42,7 @@ import orjson
 from carnet.model import ClaimLine, Code, Money
 from carnet.sources.fhir import codes as systems
 from carnet.sources.fhir.context import Context, at
+from carnet.sources.fhir.references import Refs
 from carnet.sources.fhir.values import concept, decimal, label_of, reference_label, start_end, valid_date
 
 BB_VARIABLES = "https://bluebutton.cms.gov/resources/variables/"
@@ -214,13 +215,13 @@ def _charged(amounts: _Amounts, item: dict[str, Any]) -> Decimal | None:
     return amounts.pick("charged")
 
 
-def _providers(res: dict[str, Any]) -> dict[int, str]:
+def _providers(res: dict[str, Any], refs: Refs) -> dict[int, str]:
     team = res.get("careTeam")
     found: dict[int, str] = {}
     if type(team) is list:
         for member in team:
             if type(member) is dict and type(member.get("sequence")) is int:
-                label = reference_label(member.get("provider"))
+                label = reference_label(member.get("provider"), refs)
                 if label:
                     found[member["sequence"]] = label
     return found
@@ -298,12 +299,12 @@ class _Claim:
         self.ctx, self.res, self.pointer = ctx, res, pointer
         start, _ = start_end(res.get("billablePeriod"))
         self.date = start if valid_date(start) else (res.get("created") if valid_date(res.get("created")) else None)
-        self.provider = reference_label(res.get("provider"))
-        self.team = _providers(res) if "careTeam" in res else {}
-        self.payer = reference_label(res.get("insurer"))
+        self.provider = reference_label(res.get("provider"), ctx.refs)
+        self.team = _providers(res, ctx.refs) if "careTeam" in res else {}
+        self.payer = reference_label(res.get("insurer"), ctx.refs)
         if self.payer is None and type(res.get("insurance")) is list and res["insurance"]:
             first = res["insurance"][0]
-            self.payer = reference_label(first.get("coverage")) if type(first) is dict else None
+            self.payer = reference_label(first.get("coverage"), ctx.refs) if type(first) is dict else None
         self.package = _is_package(res)
         if self.package:
             payment = res.get("payment")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carnet.model import Extracted, Person, Problem, Provenance, Record, Severity
+from carnet.sources.fhir.references import NO_REFS, Refs
 
 #: resource types kept in a per-file index, to read codes through references
 INDEXED = frozenset({"Medication", "Device"})
@@ -19,14 +20,16 @@ class Context:
     file: str
     sha256: str
     default_currency: str | None = None
-    #: strings longer than the string limit are possible (file larger than it)
-    check_strings: bool = False
+    #: strings or arrays over the limits are possible (the file is large enough): walk each resource for them
+    check_limits: bool = False
     records: list[Record] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     person_keys: set[str] = field(default_factory=set)
     #: natural key → resource, for Medication and Device (codes through references)
     index: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the references of the document being read that are rewritten to natural keys
+    refs: Refs = NO_REFS
     read: int = 0
 
     def provenance(self, pointer: str) -> Provenance:

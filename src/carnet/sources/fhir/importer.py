@@ -24,7 +24,7 @@ from carnet.sources.base import InputFile
 from carnet.sources.fhir.context import Context
 from carnet.sources.fhir.patient import person
 from carnet.sources.fhir.reader import ITEM_ERRORS, Reader
-from carnet.sources.fhir.references import natural_key
+from carnet.sources.fhir.references import natural_key, needs_limit_walk
 from carnet.sources.fhir.version import KNOWN_TYPES
 
 HEAD = 64 * 1024
@@ -81,7 +81,7 @@ class FhirImporter:
         data = safejson.check_encoding(file.data, file.name)
         source, currency = holder(data)
         ctx = Context(self.name, file.name, file.sha256, default_currency=currency,
-                      check_strings=len(data) > safejson.MAX_STRING)
+                      check_limits=needs_limit_walk(data))
         reader = Reader(ctx)
         if file.suffix in NDJSON_SUFFIXES:
             return _streamed(reader, data, source)

@@ -132,6 +132,8 @@ def _through(ctx: Context, res: dict[str, Any], key: str, code_key: str) -> dict
     if type(target) is not dict:
         return {}
     ref = target.get("reference")
+    if type(ref) is str:
+        ref = ctx.refs.resolve(ref)
     found = ctx.index.get(ref) if type(ref) is str else None
     details = {key: ref} if type(ref) is str else {}
     if found is not None:
@@ -158,7 +160,7 @@ def _device(ctx: Context, res: dict[str, Any], pointer: str) -> dict[str, Any]:
 
 
 def _coverage(ctx: Context, res: dict[str, Any], pointer: str) -> dict[str, Any]:
-    payor = reference_label(res.get("payor"))
+    payor = reference_label(res.get("payor"), ctx.refs)
     return {"text": payor, "details": {"payor": payor}} if payor else {}
 
 

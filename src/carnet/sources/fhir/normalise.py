@@ -1,6 +1,7 @@
 """One FHIR R4 resource → one :class:`Record` (and a :class:`Person` for a Patient).
 
-The resource is kept whole in ``Record.resource`` (references already rewritten);
+The resource is kept whole in ``Record.resource`` (as parsed) and ``Record.resource_json``
+(canonical, references rewritten: what the vault stores);
 the normalised fields are what services read. Problems are values: a bad date
 is dropped with a WARNING, an unknown code system is kept with a WARNING.
 """
@@ -75,7 +76,7 @@ def _contained_patient(ctx: Context, res: dict[str, Any], local_id: str, pointer
         if type(inner) is dict and inner.get("id") == local_id:
             if inner.get("resourceType") != "Patient":
                 return None
-            key = content_key("Patient", inner)
+            key = content_key("Patient", inner, ctx.refs)
             if key not in ctx.person_keys:
                 ctx.add_person(person(ctx, inner, key, at(pointer, f"/contained/{i}")))
             return key
@@ -87,7 +88,7 @@ def about(ctx: Context, res: dict[str, Any], resource_type: str, key: str, point
     """Natural key of the patient ``res`` is about, or None for reference data."""
     if resource_type == "Patient":
         return key
-    ref = subject_reference(res)
+    ref = subject_reference(res, ctx.refs)
     if ref is None:
         return None
     if ref.startswith("#"):
@@ -103,8 +104,11 @@ def _label(res: dict[str, Any], spec: Spec) -> str | None:
     return None
 
 
-def record(ctx: Context, res: dict[str, Any], resource_type: str, key: str, pointer: str) -> Record:
-    """The normalised record of one resource (warnings go to ``ctx``)."""
+def record(
+    ctx: Context, res: dict[str, Any], resource_type: str, key: str, pointer: str, resource_json: bytes | None = None
+) -> Record:
+    """The normalised record of one resource (warnings go to ``ctx``); ``resource_json``:
+    its canonical JSON, references rewritten, when the caller has it already."""
     spec = SPECS.get(resource_type, OTHER)
     codes, label, code_key = _codes(res, spec)
     extra = spec.enrich(ctx, res, pointer) if spec.enrich is not None else None
@@ -134,5 +138,6 @@ def record(ctx: Context, res: dict[str, Any], resource_type: str, key: str, poin
         status=status_of(res, spec.status),
         text=label or _label(res, spec),
         resource=res,
+        resource_json=resource_json,
         **fields,
     )

@@ -2,9 +2,10 @@
 bundles, NDJSON lines, single resources.
 
 Two passes per document: the first gives every resource its natural key and
-maps each fullUrl to it (and refuses STU3/R5 content); the second rewrites the
-references and normalises. A rejected *item* (not an object, no resourceType,
-unreadable) is a REJECTED problem counted in ``read``; a rejected *file*
+maps each fullUrl to it (and refuses STU3/R5 content); the second writes each
+resource's canonical JSON with its references rewritten, and normalises. A
+rejected *item* (not an object, no resourceType, unreadable) is a REJECTED
+problem counted in ``read``; a rejected *file*
 (wrong FHIR version, limits passed) raises :class:`RejectedFile`.
 """
 
@@ -16,7 +17,14 @@ from carnet.errors import RejectedFile
 from carnet.sources import safejson
 from carnet.sources.fhir.context import INDEXED, Context, at
 from carnet.sources.fhir.normalise import record
-from carnet.sources.fhir.references import LimitExceeded, natural_key, rewrite
+from carnet.sources.fhir.references import (
+    MAX_RESOURCE_DEPTH,
+    LimitExceeded,
+    Refs,
+    canonical,
+    check_limits,
+    natural_key,
+)
 from carnet.sources.fhir.version import R4_TYPES, check_r4
 
 #: what a hostile resource may raise in a normaliser that checks types everywhere anyway
@@ -36,19 +44,23 @@ class Reader:
         items: list[Item] = []
         refs: dict[str, str] = {}
         self._collect(doc, pointer, 1, None, items, refs)
-        for item_pointer, res, resource_type, key, depth in items:
+        ctx = self.ctx
+        ctx.refs = Refs(refs)
+        for item_pointer, res, resource_type, key, _depth in items:
             try:
-                rewrite(res, refs, depth, self.ctx.check_strings)
+                if ctx.check_limits:
+                    check_limits(res)
+                resource_json = canonical(res, ctx.refs)
             except LimitExceeded as err:
                 raise self._limit(err.what, item_pointer) from None
             try:
-                self.ctx.records.append(record(self.ctx, res, resource_type, key, item_pointer))
+                ctx.records.append(record(ctx, res, resource_type, key, item_pointer, resource_json))
             except ITEM_ERRORS as err:
-                self.ctx.reject(item_pointer, f"could not read this {resource_type}: {err}")
+                ctx.reject(item_pointer, f"could not read this {resource_type}: {err}")
 
     def _limit(self, what: str, position: str) -> RejectedFile:
         if what == "depth":
-            return safejson.too_deep(self.ctx.file, position)
+            return safejson.too_deep(self.ctx.file, position, f"a resource more than {MAX_RESOURCE_DEPTH} levels deep")
         return safejson.too_big(self.ctx.file, position, what)
 
     def _collect(
@@ -71,7 +83,10 @@ class Reader:
         ctx.read += 1
         if resource_type not in R4_TYPES:
             ctx.warn(at(pointer, "/resourceType"), f"unknown resource type {resource_type[:64]!r} kept as is")
-        key, warning = natural_key(res, resource_type, full_url)
+        try:
+            key, warning = natural_key(res, resource_type, full_url)
+        except LimitExceeded as err:  # a key from the content of a resource too deep to write
+            raise self._limit(err.what, pointer) from None
         if warning is not None:
             ctx.warn(at(pointer, "/id"), warning)
         if type(full_url) is str and full_url != key:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from carnet.model import Code, Quantity
+from carnet.sources.fhir.references import NO_REFS, Refs
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -184,15 +185,15 @@ def range_text(value: Any) -> str | None:
     return None
 
 
-def reference_label(value: Any) -> str | None:
-    """What a Reference points to, for display: the reference, else its display."""
+def reference_label(value: Any, refs: Refs = NO_REFS) -> str | None:
+    """What a Reference points to, for display: the (rewritten) reference, else its display."""
     if type(value) is list:
         value = value[0] if value else None
     if type(value) is not dict:
         return None
     ref = value.get("reference")
     if type(ref) is str:
-        return ref
+        return refs.resolve(ref)
     display = value.get("display")
     if type(display) is str:
         return display
