@@ -19,6 +19,7 @@ import zstandard
 from sqlalchemy import Connection, select
 
 from carnet.errors import CarnetError
+from carnet.store import bulk
 from carnet.store import schema as s
 
 CHUNK = 1 << 20
@@ -48,18 +49,16 @@ def compress(data: bytes) -> list[bytes]:
 
 
 def is_archived(conn: Connection, sha256: str) -> bool:
-    return conn.execute(select(s.archive.c.sha256).where(s.archive.c.sha256 == sha256)).first() is not None
+    return bool(bulk.rows(conn, "SELECT 1 FROM archive WHERE sha256 = ?", (sha256,)))
 
 
 def store(conn: Connection, sha256: str, size: int, chunks: list[bytes], created_at: str) -> None:
     """Write a file's compressed chunks under its SHA-256, unless that hash is archived already."""
     if is_archived(conn, sha256):
         return
-    conn.execute(s.archive.insert(), [{"sha256": sha256, "size": size, "codec": ZSTD, "created_at": created_at}])
-    if chunks:
-        conn.execute(
-            s.archive_chunks.insert(), [{"sha256": sha256, "seq": i, "data": data} for i, data in enumerate(chunks)]
-        )
+    bulk.insert_many(conn, s.archive, ("sha256", "size", "codec", "created_at"), [(sha256, size, ZSTD, created_at)])
+    rows = [(sha256, i, data) for i, data in enumerate(chunks)]
+    bulk.insert_many(conn, s.archive_chunks, ("sha256", "seq", "data"), rows)
 
 
 def iter_original(conn: Connection, sha256: str) -> Iterator[bytes]:

@@ -1,4 +1,4 @@
-"""Many-row inserts straight to the driver, for the import's hot path.
+"""Statements straight to the driver, for the import's hot path.
 
 SQLAlchemy compiles an ``insert()``, then processes every value of every row
 through its types: on tens of thousands of rows that costs as much as SQLite's
@@ -9,6 +9,10 @@ still inside the caller's transaction and savepoint.
 
 Values must already be what the driver takes: ``str``, ``int``, ``float``,
 ``bool``, ``bytes`` or ``None`` (no type processing happens).
+
+The few statements the import runs for every file (is it known, its import
+row, the keys already in the vault…) go the same way (:func:`rows`): an
+SQL expression costs about 0.1 ms to execute, a driver statement 0.02 ms.
 """
 
 from __future__ import annotations
@@ -23,11 +27,22 @@ from sqlalchemy import Connection, Dialect, Table
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-@cache
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+def _mark(dialect: Dialect) -> str:
     mark = PLACEHOLDERS.get(dialect.paramstyle)
     if mark is None:
         raise NotImplementedError(f"paramstyle {dialect.paramstyle!r}")
+    return mark
+
+
+def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """The rows of one query written with ``?`` placeholders (and no other ``?`` nor ``%``), run by the driver."""
+    mark = _mark(conn.dialect)
+    return list(conn.exec_driver_sql(sql if mark == "?" else sql.replace("?", mark), tuple(params)))
+
+
+@cache
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    mark = _mark(dialect)
     for name in columns:
         table.c[name]  # a KeyError now rather than an SQL error later
     quote = dialect.identifier_preparer.quote
@@ -40,3 +55,9 @@ def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: 
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` with one ``executemany``."""
     if rows:
         conn.exec_driver_sql(_insert_sql(conn.dialect, table, columns), list(rows))
+
+
+def insert_one(conn: Connection, table: Table, columns: tuple[str, ...], row: tuple[Any, ...]) -> int:
+    """Insert one row and return its ``id``."""
+    sql = _insert_sql(conn.dialect, table, columns) + " RETURNING id"
+    return int(conn.exec_driver_sql(sql, row).scalar_one())

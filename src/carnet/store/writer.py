@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import Connection, text, update
 
 from carnet.model import Extracted, Person, Problem, Severity
 from carnet.sources.base import InputFile
@@ -34,6 +34,8 @@ from carnet.store.vault import utcnow
 #: never supersedes the detailed version of the same record.
 SUMMARY_MARK = '"code":"from-statement"'
 BATCH = 2000
+#: The counts of an import row, written once the file is read.
+_COUNTS = ("read", "added", "duplicates", "rejected", "warnings")
 
 
 @dataclass
@@ -56,15 +58,15 @@ def archive_file(conn: Connection, file: InputFile) -> None:
 
 
 def already_imported(conn: Connection, sha256: str) -> bool:
-    return conn.execute(select(s.imports.c.id).where(s.imports.c.file_sha256 == sha256).limit(1)).first() is not None
+    return bool(bulk.rows(conn, "SELECT 1 FROM imports WHERE file_sha256 = ? LIMIT 1", (sha256,)))
 
 
 def _source_id(conn: Connection, name: str | None) -> int | None:
     if not name:
         return None
-    row = conn.execute(select(s.sources.c.id).where(s.sources.c.name == name)).first()
-    if row:
-        return int(row[0])
+    found = bulk.rows(conn, "SELECT id FROM sources WHERE name = ?", (name,))
+    if found:
+        return int(found[0][0])
     return int(conn.execute(s.sources.insert().values(name=name).returning(s.sources.c.id)).scalar_one())
 
 
@@ -81,7 +83,7 @@ class _Persons:
         self.found = found
         self.counts = counts
         self.stored = 0  # persons of ``found`` already stored
-        self.known = {str(k): int(i) for k, i in conn.execute(select(s.persons.c.natural_key, s.persons.c.id))}
+        self.known = {str(k): int(i) for k, i in bulk.rows(conn, "SELECT natural_key, id FROM persons")}
         self.add_new()
 
     def add_new(self) -> None:
@@ -125,16 +127,12 @@ def allocate_ids(conn: Connection, count: int) -> list[int]:
     if conn.dialect.name == "postgresql":
         sql = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"
         return [int(v) for v in conn.execute(text(sql), {"n": count}).scalars()]
-    top = conn.execute(select(func.coalesce(func.max(s.records.c.id), 0))).scalar_one()
+    top = bulk.rows(conn, "SELECT coalesce(max(id), 0) FROM records")[0][0]
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 
-_r = s.records.c
-#: What the vault already has of some natural keys (built once: an IN of thousands
-#: of literal values would cost more to build than to run).
-_KNOWN = select(_r.natural_key, _r.content_hash, _r.version, _r.current, _r.resource.contains(SUMMARY_MARK)).where(
-    _r.natural_key.in_(bindparam("keys", expanding=True))
-)
+#: What the vault already has of some natural keys (whether the resource is a summary included).
+_KNOWN = "SELECT natural_key, content_hash, version, current, resource LIKE ? FROM records WHERE natural_key IN ({})"
 
 
 class _Batch:
@@ -157,7 +155,8 @@ class _Batch:
         keys = list({item.values[NATURAL_KEY] for item, _ in self.pending})
         existing: dict[str, tuple[set[str], int]] = {}
         detailed: set[str] = set()  # keys whose current version is not a summary
-        for key, chash, version, current, summary in self.conn.execute(_KNOWN, {"keys": keys}):
+        known = _KNOWN.format(", ".join("?" * len(keys)))
+        for key, chash, version, current, summary in bulk.rows(self.conn, known, [f"%{SUMMARY_MARK}%", *keys]):
             hashes, top = existing.get(key, (set(), 0))
             hashes.add(chash)
             existing[key] = (hashes, max(top, version))
@@ -220,23 +219,11 @@ def write_extracted(
     else:
         assert isinstance(file, InputFile), "a file without its bytes comes with its prepared work"
         archive_file(conn, file)
-    import_id = int(
-        conn.execute(
-            s.imports.insert()
-            .values(
-                file_name=file.name,
-                file_sha256=file.sha256,
-                importer=importer,
-                source_id=_source_id(conn, extracted.source_name),
-                imported_at=utcnow(),
-                read=0,
-                added=0,
-                duplicates=0,
-                rejected=0,
-                warnings=0,
-            )
-            .returning(s.imports.c.id)
-        ).scalar_one()
+    import_id = bulk.insert_one(
+        conn,
+        s.imports,
+        ("file_name", "file_sha256", "importer", "source_id", "imported_at", *_COUNTS),
+        (file.name, file.sha256, importer, _source_id(conn, extracted.source_name), utcnow(), 0, 0, 0, 0, 0),
     )
     persons = _Persons(conn, extracted.persons, counts)
     batch = _Batch(conn, import_id, counts)
