@@ -181,17 +181,20 @@ def timeline(
 @app.command()
 def export(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="fhir (NDJSON per resource type) or csv.")] = "fhir",
+    fmt: Annotated[
+        str, typer.Option("--format", help="fhir (NDJSON per resource type), csv, or originals (the imported files).")
+    ] = "fhir",
     vault: VaultOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export everything: FHIR R4 NDJSON or CSV."""
-    from carnet.export import export_csv, export_fhir
+    """Export everything: FHIR R4 NDJSON, CSV, or the original files as imported."""
+    from carnet.export import export_csv, export_fhir, export_originals
 
-    if fmt not in ("fhir", "csv"):
-        raise CarnetError(f"unknown format {fmt!r}: use fhir or csv")
+    exports = {"fhir": export_fhir, "csv": export_csv, "originals": export_originals}
+    if fmt not in exports:
+        raise CarnetError(f"unknown format {fmt!r}: use fhir, csv or originals")
     with _open(vault) as v:
-        counts = export_fhir(v, out_dir) if fmt == "fhir" else export_csv(v, out_dir)
+        counts = exports[fmt](v, out_dir)
     if as_json:
         _print_json(counts)
     else:

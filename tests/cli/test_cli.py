@@ -126,6 +126,25 @@ def test_export_fhir_and_csv(home: Path, tmp_path: Path) -> None:
     assert {r["person"] for r in rows if r["kind"] == "observation"} == {"Patient/me", "Patient/kid", "Patient/gran"}
 
 
+def test_export_originals_gives_back_every_file_byte_for_byte(home: Path, tmp_path: Path) -> None:
+    vault = str(home / "v.carnet")
+    out = tmp_path / "originals"
+    result = run("export", "--vault", vault, "--out", str(out), "--format", "originals", "--json")
+    assert result.exit_code == 0, result.output
+    imported = {name: (home / "in" / name).read_bytes() for name in ("family.json", "bulk.ndjson")}
+    assert json.loads(result.stdout) == {"originals": 2, "bytes": sum(map(len, imported.values()))}
+    assert {p.name for p in out.iterdir()} == {*imported, "originals.csv"}
+    for name, data in imported.items():
+        assert (out / name).read_bytes() == data
+    with (out / "originals.csv").open(newline="", encoding="utf-8") as fh:
+        manifest = {row["file"]: row for row in csv.DictReader(fh)}
+    for name, data in imported.items():
+        assert manifest[name]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert int(manifest[name]["size"]) == len(data)
+        assert manifest[name]["imported_as"].endswith(name)
+    assert run("export", "--vault", vault, "--out", str(out), "--format", "pdf").exit_code != 0
+
+
 def test_backup_and_restore(home: Path, tmp_path: Path) -> None:
     vault = str(home / "v.carnet")
     out = tmp_path / "b.carnet"

@@ -13,7 +13,7 @@ from live_server import LOCAL_CLIENT
 
 from .conftest import BASE_URL, observation, seed
 
-PAGES = ["/", "/import", "/people/1", "/records/1", "/people/1?kind=observation&from=2023-01-01&page=1"]
+PAGES = ["/", "/import", "/export", "/people/1", "/records/1", "/people/1?kind=observation&from=2023-01-01&page=1"]
 
 
 @pytest.fixture
@@ -147,7 +147,8 @@ def test_public_base_url_serves_only_the_public_paths_with_hsts(vault: Vault) ->
         assert viewer.status_code == 200
         assert viewer.headers["strict-transport-security"] == "max-age=31536000"
         assert c.get("/static/carnet.css").status_code == 200
-        for private in ("/", "/budget", "/emergency", "/import", "/people/1", "/budget/export.csv"):
+        for private in ("/", "/budget", "/emergency", "/import", "/people/1", "/budget/export.csv",
+                        "/export", "/export/originals.zip", "/imports/1/original"):
             response = c.get(private)
             assert response.status_code == 404, private
             assert "strict-transport-security" in response.headers
@@ -164,6 +165,7 @@ def test_a_remote_client_naming_the_loopback_reaches_only_public_paths(vault: Va
     with TestClient(app, base_url=BASE_URL, client=(client_host, 40000)) as c:
         assert c.get("/").status_code == 404
         assert c.post("/import").status_code == 404
+        assert c.get("/export/fhir.zip").status_code == 404
         assert c.get("/shl/view").status_code == 200
     with TestClient(app, base_url=BASE_URL, client=("127.0.0.1", 40000)) as c:
         assert c.get("/").status_code == 200

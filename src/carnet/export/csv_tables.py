@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from carnet.export.csvsafe import safe_cell
+from carnet.export.destination import Destination, destination, text
 from carnet.store import schema as s
 from carnet.store.reader import code_point_order
 from carnet.store.vault import Vault
@@ -63,21 +64,21 @@ def _money(cents: object) -> str:
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
-def export_csv(vault: Vault, out: Path) -> dict[str, int]:
-    """Write ``persons.csv``, ``records.csv`` and ``claim_lines.csv``; return row counts."""
-    out.mkdir(parents=True, exist_ok=True)
+def export_csv(vault: Vault, out: Path | Destination) -> dict[str, int]:
+    """Write ``persons.csv``, ``records.csv`` and ``claim_lines.csv`` (a folder or a zip); return row counts."""
+    target = destination(out)
     counts: dict[str, int] = {}
     p, r, c = s.persons.c, s.records.c, s.claim_lines.c
     with vault.reading() as conn:
         people = {int(row.id): row.natural_key for row in conn.execute(select(p.id, p.natural_key))}
-        with (out / "persons.csv").open("w", newline="", encoding="utf-8") as fh:
+        with text(target, "persons.csv") as fh:
             w = csv.writer(fh)
             w.writerow(("natural_key", "given", "family", "birth_date", "sex", "deceased", "relationship"))
             q = select(p.natural_key, p.given, p.family, p.birth_date, p.sex, p.deceased, p.relationship)
             rows = conn.execute(q.order_by(*code_point_order(conn, p.natural_key))).all()
             w.writerows([safe_cell(v) for v in row] for row in rows)
             counts["persons"] = len(rows)
-        with (out / "records.csv").open("w", newline="", encoding="utf-8") as fh:
+        with text(target, "records.csv") as fh:
             w = csv.writer(fh)
             w.writerow(RECORD_COLUMNS)
             cols = [getattr(r, name) for name in RECORD_COLUMNS if name != "person"]
@@ -90,7 +91,7 @@ def export_csv(vault: Vault, out: Path) -> dict[str, int]:
                 w.writerow([safe_cell(v) for v in values])
                 n += 1
             counts["records"] = n
-        with (out / "claim_lines.csv").open("w", newline="", encoding="utf-8") as fh:
+        with text(target, "claim_lines.csv") as fh:
             w = csv.writer(fh)
             w.writerow(LINE_COLUMNS)
             q = (

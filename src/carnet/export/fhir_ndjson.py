@@ -7,31 +7,25 @@ sorted by resource type and natural key.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import IO
 
+from carnet.export.destination import Destination, destination
 from carnet.store.reader import current_resources
 from carnet.store.vault import Vault
 
 
-def export_fhir(vault: Vault, out: Path) -> dict[str, int]:
-    """Write ``<ResourceType>.ndjson`` files into ``out``; return lines per type."""
-    out.mkdir(parents=True, exist_ok=True)
+def export_fhir(vault: Vault, out: Path | Destination) -> dict[str, int]:
+    """Write ``<ResourceType>.ndjson`` files into ``out`` (a folder or a zip); return lines per type."""
+    target = destination(out)
     counts: dict[str, int] = {}
-    current: str | None = None
-    fh: IO[bytes] | None = None
-    try:
-        with vault.reading() as conn:
-            for rtype, _key, resource in current_resources(conn):
-                if rtype != current:
-                    if fh:
-                        fh.close()
-                    current = rtype
-                    fh = (out / f"{rtype}.ndjson").open("wb")
-                assert fh is not None
-                fh.write(resource.encode("utf-8") + b"\n")
-                counts[rtype] = counts.get(rtype, 0) + 1
-    finally:
-        if fh:
-            fh.close()
+    with vault.reading() as conn:
+        for rtype, rows in groupby(current_resources(conn), key=itemgetter(0)):
+            with target.binary(f"{rtype}.ndjson") as fh:
+                n = 0
+                for _rtype, _key, resource in rows:
+                    fh.write(resource.encode("utf-8") + b"\n")
+                    n += 1
+            counts[rtype] = n
     return counts

@@ -22,7 +22,17 @@ from carnet.store import Vault
 from carnet.web.labels import error_text
 from carnet.web.ratelimit import ClientLimiter
 from carnet.web.rendering import compile_templates, render_page
-from carnet.web.routes import budget, budget_charts, emergency, emergency_share, household, imports, shl, timeline
+from carnet.web.routes import (
+    budget,
+    budget_charts,
+    emergency,
+    emergency_share,
+    exports,
+    household,
+    imports,
+    shl,
+    timeline,
+)
 from carnet.web.security import Guard, allowed_hosts, log
 from carnet.web.state import WebState
 from carnet.web.upload import MAX_UPLOAD_BYTES
@@ -86,7 +96,7 @@ def create_app(
     app.state.carnet = WebState(vault=vault, public_base_url=base, max_upload_bytes=max_upload_bytes,
                                 shl_limiter=ClientLimiter() if shl_limiter is None else shl_limiter)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for area in (household, imports, timeline, emergency, emergency_share, shl, budget):
+    for area in (household, imports, exports, timeline, emergency, emergency_share, shl, budget):
         app.include_router(area.router)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)
