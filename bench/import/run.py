@@ -156,7 +156,7 @@ def main() -> None:
     rows = {}
     for name in ("orjson", "fhir_resources", "carnet", "store_only"):
         runs = []
-        for _ in range(args.repeat if name != "fhir_resources" else 1):
+        for _ in range(args.repeat):
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", name, "--data", str(args.data)],
                 check=True,
