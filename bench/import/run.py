@@ -90,6 +90,7 @@ def measure_store_only(data: Path) -> dict[str, float]:
     file, archive, persons, records, claim lines, problems) and committed durably.
     This is the part of the import that only the vault's one writer can do: a floor
     for the whole import's time, however fast the extraction becomes."""
+    from carnet.collector import collector_paused
     from carnet.errors import RejectedFile
     from carnet.ingest import read_inputs
     from carnet.ingest_pool import extract
@@ -109,7 +110,7 @@ def measure_store_only(data: Path) -> dict[str, float]:
         vault = create_vault(str(Path(tmp) / "bench.carnet"), "bench passphrase")
         start = time.perf_counter()
         added = 0
-        with vault.writing() as conn:
+        with collector_paused(), vault.writing() as conn:  # as the import's writer runs
             for ref, name, extracted, prepared in work:
                 with conn.begin_nested():
                     added += write_extracted(conn, ref, name, extracted, prepared).added

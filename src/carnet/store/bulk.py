@@ -61,3 +61,18 @@ def insert_one(conn: Connection, table: Table, columns: tuple[str, ...], row: tu
     """Insert one row and return its ``id``."""
     sql = _insert_sql(conn.dialect, table, columns) + " RETURNING id"
     return int(conn.exec_driver_sql(sql, row).scalar_one())
+
+
+@cache
+def _update_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    mark = _mark(dialect)
+    for name in columns:
+        table.c[name]  # a KeyError now rather than an SQL error later
+    quote = dialect.identifier_preparer.quote
+    sets = ", ".join(f"{quote(name)} = {mark}" for name in columns)
+    return f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}"  # noqa: S608 — names from the schema
+
+
+def update_one(conn: Connection, table: Table, columns: tuple[str, ...], values: tuple[Any, ...], row_id: int) -> None:
+    """Set ``columns`` of the row ``row_id`` of ``table``."""
+    conn.exec_driver_sql(_update_sql(conn.dialect, table, columns), (*values, row_id))

@@ -36,6 +36,7 @@ SUMMARY_MARK = '"code":"from-statement"'
 BATCH = 2000
 #: The counts of an import row, written once the file is read.
 _COUNTS = ("read", "added", "duplicates", "rejected", "warnings")
+_PERSON_COLUMNS = ("natural_key", "given", "family", "birth_date", "sex", "deceased", "relationship", "created_at")
 
 
 @dataclass
@@ -93,19 +94,17 @@ class _Persons:
             self.stored += 1
             if person.natural_key in self.known:
                 continue
-            row = {
-                "natural_key": person.natural_key,
-                "given": person.given,
-                "family": person.family,
-                "birth_date": person.birth_date,
-                "sex": person.sex,
-                "deceased": person.deceased,
-                "relationship": None if self.known else "self",
-                "created_at": utcnow(),
-            }
-            self.known[person.natural_key] = int(
-                self.conn.execute(s.persons.insert().values(**row).returning(s.persons.c.id)).scalar_one()
+            row = (
+                person.natural_key,
+                person.given,
+                person.family,
+                person.birth_date,
+                person.sex,
+                person.deceased,
+                None if self.known else "self",
+                utcnow(),
             )
+            self.known[person.natural_key] = bulk.insert_one(self.conn, s.persons, _PERSON_COLUMNS, row)
             self.counts.persons_added += 1
 
     def id_of(self, key: str) -> int | None:
@@ -266,15 +265,6 @@ def write_extracted(
                 for p in counts.problems
             ],
         )
-    conn.execute(
-        update(s.imports)
-        .where(s.imports.c.id == import_id)
-        .values(
-            read=counts.read,
-            added=counts.added,
-            duplicates=counts.duplicates,
-            rejected=counts.rejected,
-            warnings=counts.warnings,
-        )
-    )
+    counted = (counts.read, counts.added, counts.duplicates, counts.rejected, counts.warnings)
+    bulk.update_one(conn, s.imports, _COUNTS, counted, import_id)
     return counts
