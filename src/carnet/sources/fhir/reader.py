@@ -30,7 +30,7 @@ from carnet.sources.fhir.version import R4_TYPES, check_r4
 #: what a hostile resource may raise in a normaliser that checks types everywhere anyway
 ITEM_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError)
 
-Item = tuple[str, dict[str, Any], str, str, int]  # pointer, resource, type, key, depth
+Item = tuple[str, dict[str, Any], str, str]  # pointer, resource, type, key
 
 
 class Reader:
@@ -46,7 +46,7 @@ class Reader:
         self._collect(doc, pointer, 1, None, items, refs)
         ctx = self.ctx
         ctx.refs = Refs(refs)
-        for item_pointer, res, resource_type, key, _depth in items:
+        for item_pointer, res, resource_type, key in items:
             try:
                 if ctx.check_limits:
                     check_limits(res)
@@ -93,7 +93,7 @@ class Reader:
             refs[full_url] = key
         if resource_type in INDEXED:
             ctx.index[key] = res
-        items.append((pointer, res, resource_type, key, depth))
+        items.append((pointer, res, resource_type, key))
 
     def _bundle(self, bundle: dict[str, Any], pointer: str, depth: int, items: list[Item],
                 refs: dict[str, str]) -> None:

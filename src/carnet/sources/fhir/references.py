@@ -43,6 +43,8 @@ MAX_URL = 4096
 
 def _tail(url: str) -> re.Match[str] | None:
     return _TAIL.search(url) if len(url) <= MAX_URL else None
+
+
 SUBJECT_KEYS = ("subject", "patient", "beneficiary")
 
 
