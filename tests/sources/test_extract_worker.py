@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -38,12 +39,22 @@ def _inputs(folder: Path) -> list[Path]:
 
 
 def _import(
-    tmp_path: Path, name: str, paths: list[Path], process: bool, workers: int = 1
+    tmp_path: Path, name: str, paths: list[Path], process: bool, workers: int = 1, writer_takes: bool = True,
+    slow_worker: bool = False,
 ) -> tuple[Vault, ImportReport]:
     vault = create_vault(str(tmp_path / f"{name}.carnet"), PASSPHRASE, kdf=FAST_KDF)
+    real = ingest_pool._message
+
+    def slow(item: InputFile, registry: Registry) -> tuple[object, ...]:
+        time.sleep(0.05)  # the writer, finding nothing to write, takes most inputs itself
+        return real(item, registry)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ingest, "use_process", lambda files: process)
         mp.setattr(ingest, "workers_for", lambda files: workers)
+        mp.setattr(ingest_pool, "WRITER_TAKES_INPUTS", writer_takes)
+        if slow_worker:
+            mp.setattr(ingest_pool, "_message", slow)
         return vault, import_paths(vault, paths)
 
 
@@ -51,11 +62,18 @@ def _summary(report: ImportReport) -> list[tuple[str, Outcome, int, int, list[st
     return [(f.name, f.outcome, f.counts.read, f.counts.added, [str(p) for p in f.problems]) for f in report.files]
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_worker_processes_and_in_line_give_the_same_vault(tmp_path: Path, workers: int) -> None:
+@pytest.mark.parametrize(
+    ("workers", "writer_takes", "slow_worker"),
+    [(1, True, False), (1, False, False), (1, True, True), (2, True, False), (3, False, False), (2, True, True)],
+)
+def test_worker_processes_and_in_line_give_the_same_vault(
+    tmp_path: Path, workers: int, writer_takes: bool, slow_worker: bool
+) -> None:
     paths = _inputs(tmp_path / "in")
     in_line, line_report = _import(tmp_path, "inline", paths, process=False)
-    in_process, process_report = _import(tmp_path, "process", paths, process=True, workers=workers)
+    in_process, process_report = _import(
+        tmp_path, "process", paths, process=True, workers=workers, writer_takes=writer_takes, slow_worker=slow_worker
+    )
     assert _summary(process_report) == _summary(line_report)
     broken = next(f for f in process_report.files if f.name.endswith("broken.json"))
     assert broken.outcome is Outcome.REJECTED and broken.problems[0].reason  # file, position and reason
@@ -104,6 +122,7 @@ def test_a_dead_worker_is_an_error_and_committed_files_stay(tmp_path: Path, work
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ingest, "use_process", lambda files: True)
         mp.setattr(ingest, "workers_for", lambda files: workers)
+        mp.setattr(ingest_pool, "WRITER_TAKES_INPUTS", False)  # so that a worker does reach that file
         mp.setattr(ingest_pool, "_message", dies_on_the_fifth_file)
         with pytest.raises(CarnetError, match="worker process stopped"):
             import_paths(vault, paths, on_commit=lambda group: done.extend(f.name for f in group))
