@@ -8,7 +8,8 @@ be read at all is refused with :class:`carnet.errors.RejectedFile`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 from carnet.model import Extracted
@@ -29,10 +30,12 @@ class InputFile:
     name: str
     data: bytes
     group: str | None = None
-    sha256: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+    @cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes, computed once when first asked for (an import's workers
+        read every file but hash only those they extract)."""
+        return hashlib.sha256(self.data).hexdigest()
 
     def head(self, size: int = 4096) -> bytes:
         """The first bytes, for cheap identification."""
