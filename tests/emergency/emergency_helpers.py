@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+import zxingcpp
+from PIL import Image
+
 import live_server
 from carnet.model import Code, Extracted, Kind, Person, Provenance, Quantity, Record
 from carnet.services.emergency import Evidence
@@ -190,3 +193,15 @@ def served(app: Any, port: int | None = None) -> Iterator[str]:
     """``app`` served on 127.0.0.1 with uvicorn's debug log (the log tests read it); yields its base URL."""
     with live_server.served(app, port, log_level="debug") as base:
         yield base
+
+
+def qr_text(image: Image.Image) -> str:
+    """The text of the one QR code in ``image``.
+
+    The decoder may report the same symbol more than once (it also scans
+    downscaled and inverted copies of the image); several different texts
+    would be a real failure.
+    """
+    texts = {code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)}
+    assert len(texts) == 1, texts
+    return texts.pop()
