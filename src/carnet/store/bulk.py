@@ -40,15 +40,20 @@ def rows(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Any]:
     return list(conn.exec_driver_sql(sql if mark == "?" else sql.replace("?", mark), tuple(params)))
 
 
+def _names(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, str, list[str]]:
+    """(placeholder, quoted table name, quoted column names); an unknown column is a KeyError now,
+    not an SQL error later."""
+    for name in columns:
+        table.c[name]
+    quote = dialect.identifier_preparer.quote
+    return _mark(dialect), quote(table.name), [quote(name) for name in columns]
+
+
 @cache
 def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
-    mark = _mark(dialect)
-    for name in columns:
-        table.c[name]  # a KeyError now rather than an SQL error later
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
+    mark, name, names = _names(dialect, table, columns)
     marks = ", ".join(mark for _ in columns)
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608 — names from the schema
+    return f"INSERT INTO {name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608 — names from the schema
 
 
 def insert_many(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -65,12 +70,9 @@ def insert_one(conn: Connection, table: Table, columns: tuple[str, ...], row: tu
 
 @cache
 def _update_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
-    mark = _mark(dialect)
-    for name in columns:
-        table.c[name]  # a KeyError now rather than an SQL error later
-    quote = dialect.identifier_preparer.quote
-    sets = ", ".join(f"{quote(name)} = {mark}" for name in columns)
-    return f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}"  # noqa: S608 — names from the schema
+    mark, name, names = _names(dialect, table, columns)
+    sets = ", ".join(f"{column} = {mark}" for column in names)
+    return f"UPDATE {name} SET {sets} WHERE id = {mark}"  # noqa: S608 — names from the schema
 
 
 def update_one(conn: Connection, table: Table, columns: tuple[str, ...], values: tuple[Any, ...], row_id: int) -> None:

@@ -42,7 +42,7 @@ def attachment(name: str) -> dict[str, str]:
 
 @router.get("/export", response_class=HTMLResponse)
 def export_page(request: Request) -> HTMLResponse:
-    return render_page(request, "export.html", {"formats": list(EXPORTS)}, section="household")
+    return render_page(request, "export.html", {}, section="household")
 
 
 def _zip(vault: Vault, fmt: str) -> bytes:
