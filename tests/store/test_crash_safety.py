@@ -20,7 +20,7 @@ from store.fhirgen import person_files
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 N_FILES = 40
-PER_FILE = 600  # observations per file, plus its patient: the import spans several group commits
+PER_FILE = 600  # observations per file, plus its patient: with the driver's 0.1 s groups, many group commits
 MIN_KILLS = 20
 KILLS_PER_TRIAL = 4
 
